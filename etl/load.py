@@ -1,0 +1,242 @@
+"""Loading an inbox: every file offered ends up loaded, unchanged or rejected — and logged.
+
+Each file is one transaction: its load-log row, the replacement of its (source, period)'s
+rows and its quarantine commit together. A (source, period) sent again replaces that
+period; the same bytes sent again change nothing (`unchanged`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+
+from etl.declarations import sources
+from etl.extract import Extract, FileRejected, read_extract
+from etl.periods import period_for
+from etl.progress import Progress
+from etl.rules import type_extract
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class Offer:
+    """A file offered in the inbox."""
+
+    folder: str  # the folder under inbox/ (the source's name, if it names one)
+    path: Path
+    file_name: str  # path below inbox/, with '/' separators
+    sha256: str = ""
+    period: str | None = None
+    extract: Extract | None = None
+    rejection: FileRejected | None = None
+
+
+@dataclass
+class Outcome:
+    source: str
+    period: str | None
+    file_name: str
+    status: str
+    reason_code: str | None
+    rows_read: int | None
+    rows_loaded: int | None
+    rows_quarantined: int | None
+    rows_skipped: int | None
+    message: str
+
+    def line(self) -> str:
+        if self.status == "loaded":
+            text = (
+                f"已加载 {self.rows_loaded:,} 行，隔离 {self.rows_quarantined:,} 行，"
+                f"跳过 {self.rows_skipped:,} 行"
+            )
+            return f"{self.file_name}：{text}" + (f"（{self.message}）" if self.message else "")
+        if self.status == "unchanged":
+            return f"{self.file_name}：与已加载的文件相同，未改动"
+        return f"{self.file_name}：已拒收 —— {self.message}"
+
+
+def inbox_of(directory: Path) -> Path:
+    """`DIR/inbox` when DIR holds one (as `generate` writes it), else DIR itself."""
+    return directory / "inbox" if (directory / "inbox").is_dir() else directory
+
+
+def offered_files(inbox: Path) -> list[Offer]:
+    """Every file offered: hidden files and Excel's `~$` lock files are not offers."""
+    offers = []
+    for path in sorted(inbox.rglob("*")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(inbox)
+        if any(part.startswith((".", "~$")) for part in relative.parts):
+            continue
+        folder = relative.parts[0] if len(relative.parts) > 1 else ""
+        offers.append(Offer(folder=folder, path=path, file_name=relative.as_posix()))
+    return offers
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _resolve(offer: Offer) -> None:
+    """Decide the offer's source and period, reading the file only when the name has none."""
+    offer.sha256 = _sha256(offer.path)
+    declared = sources()
+    if offer.folder not in declared:
+        where = f"文件夹“{offer.folder}”" if offer.folder else "inbox 根目录"
+        offer.rejection = FileRejected(
+            "unknown_source",
+            f"{where}不对应任何台账（应放在以下文件夹之一：{'、'.join(declared)}）",
+        )
+        return
+    source = declared[offer.folder]
+    offer.period, _ = period_for(source.frequency, Path(offer.file_name).stem)
+    if offer.period is None:
+        try:
+            offer.extract = read_extract(offer.path, source, offer.file_name)
+            offer.period = offer.extract.period
+        except FileRejected as rejection:
+            offer.rejection = rejection
+            offer.period = rejection.period
+
+
+def _reject_duplicates(offers: list[Offer]) -> None:
+    """Two files of one source for one period in one command: both are rejected."""
+    seen: dict[tuple[str, str], list[Offer]] = {}
+    for offer in offers:
+        if offer.rejection is None and offer.period is not None:
+            seen.setdefault((offer.folder, offer.period), []).append(offer)
+    for (_, period), group in seen.items():
+        if len(group) > 1:
+            names = "、".join(Path(o.file_name).name for o in group)
+            for offer in group:
+                offer.rejection = FileRejected(
+                    "duplicate_period",
+                    f"同一台账的 {period} 收到了 {len(group)} 个文件（{names}），无法判断以哪个为准，请只报送一个",
+                    period,
+                )
+                offer.extract = None
+
+
+def now_beijing() -> dt.datetime:
+    return dt.datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+
+
+def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchone()[0]
+
+
+def _current_sha(con, source: str, period: str) -> str | None:
+    row = con.execute(
+        "SELECT sha256 FROM current_load WHERE source = ? AND period = ?", [source, period]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _log(con, load_id: int, offer: Offer, outcome: Outcome) -> None:
+    con.execute(
+        "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id, outcome.source, outcome.period, outcome.file_name, offer.sha256,
+            outcome.status, outcome.reason_code, outcome.rows_read, outcome.rows_loaded,
+            outcome.rows_quarantined, outcome.rows_skipped, outcome.message or None,
+            now_beijing(),
+        ],
+    )
+
+
+def _process(con: duckdb.DuckDBPyConnection, offer: Offer) -> Outcome:
+    """Load one offer in one transaction."""
+    if offer.rejection is None and _current_sha(con, offer.folder, offer.period) == offer.sha256:
+        outcome = Outcome(offer.folder, offer.period, offer.file_name, "unchanged", None,
+                          None, None, None, None, "")
+        con.execute("BEGIN")
+        _log(con, _next_load_id(con), offer, outcome)
+        con.execute("COMMIT")
+        return outcome
+
+    extract, typing = offer.extract, None
+    if offer.rejection is None and extract is None:
+        try:
+            extract = read_extract(offer.path, sources()[offer.folder], offer.file_name)
+            if offer.period and extract.period != offer.period:  # the name decides
+                extract.period = offer.period
+        except FileRejected as rejection:
+            offer.rejection = rejection
+    if offer.rejection is not None:
+        r = offer.rejection
+        outcome = Outcome(offer.folder, offer.period or r.period, offer.file_name, "rejected",
+                          r.reason_code, None, None, None, None, r.message)
+        con.execute("BEGIN")
+        _log(con, _next_load_id(con), offer, outcome)
+        con.execute("COMMIT")
+        return outcome
+
+    source = extract.source
+    typing = type_extract(extract)
+    outcome = Outcome(
+        source.name, extract.period, offer.file_name, "loaded", None,
+        extract.rows_read, typing.loaded.height, typing.rows_quarantined,
+        extract.rows_skipped, "；".join(extract.warnings),
+    )
+    con.execute("BEGIN")
+    try:
+        load_id = _next_load_id(con)
+        _log(con, load_id, offer, outcome)
+        con.execute(
+            f"DELETE FROM {source.table} WHERE period = ?", [extract.period]  # noqa: S608 (declared name)
+        )
+        con.execute(
+            "DELETE FROM quarantine WHERE load_id IN "
+            "(SELECT load_id FROM load_log WHERE source = ? AND period = ? AND load_id <> ?)",
+            [source.name, extract.period, load_id],
+        )
+        rows = typing.loaded.with_columns(
+            period=pl.lit(extract.period), load_id=pl.lit(load_id, pl.Int64)
+        )
+        con.register("incoming_rows", rows)
+        con.execute(f"INSERT INTO {source.table} BY NAME SELECT * FROM incoming_rows")
+        con.unregister("incoming_rows")
+        quarantine = typing.quarantine.with_columns(load_id=pl.lit(load_id, pl.Int64))
+        con.register("incoming_quarantine", quarantine)
+        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_quarantine")
+        con.unregister("incoming_quarantine")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def load_directory(con: duckdb.DuckDBPyConnection, directory: Path, progress: Progress | None = None) -> list[Outcome]:
+    """Load every file under `directory` (an `inbox/` or the folder holding one)."""
+    inbox = inbox_of(directory)
+    offers = offered_files(inbox)
+    progress = progress or Progress(len(offers), "加载")
+    for offer in offers:
+        progress.step(f"识别 {offer.file_name}")
+        _resolve(offer)
+    _reject_duplicates(offers)
+    offers.sort(key=lambda o: (o.folder, o.period or "", o.file_name))
+    outcomes = []
+    for offer in offers:
+        progress.step(offer.file_name)
+        outcome = _process(con, offer)
+        offer.extract = None  # free the file's rows before the next one
+        outcomes.append(outcome)
+        progress.done(outcome.line())
+    for folder in sorted({o.folder for o in offers if o.folder not in sources()}):
+        progress.say(f"注意：文件夹“{folder or 'inbox 根目录'}”不对应任何台账，其中的文件已拒收")
+    return outcomes

@@ -1,0 +1,185 @@
+"""The DuckDB warehouse: its schema, and how writers publish it safely.
+
+Readers only ever open the **published** file, read-only. A writer never touches it: it
+builds a private copy beside it and publishes the copy with one atomic rename
+(`os.replace`), so a reader sees the old version or the new one, never half a load.
+One writer at a time (an OS file lock beside the warehouse). A writer that dies — even by
+SIGKILL — leaves the published file as it was: a watchdog process removes its private
+copy, and the next writer removes any copy a dead writer left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+from filelock import FileLock, Timeout
+
+from etl.declarations import Source, sources
+from etl.settings import WAREHOUSE_SQL_DIR
+
+# Layers applied in this order; each file is idempotent (CREATE … IF NOT EXISTS / OR REPLACE).
+SQL_LAYERS = ("schema", "public")
+
+LEDGER_TYPES = {
+    "text": "VARCHAR", "id_number": "VARCHAR", "name": "VARCHAR", "town": "VARCHAR",
+    "village": "VARCHAR", "date": "DATE", "month": "VARCHAR", "integer": "BIGINT",
+    "number": "DOUBLE", "yes_no": "BOOLEAN", "code": "VARCHAR", "year": "INTEGER",
+}
+
+
+def sql_path(relative: str) -> Path:
+    return WAREHOUSE_SQL_DIR / relative
+
+
+def sql_text(relative: str) -> str:
+    return sql_path(relative).read_text(encoding="utf-8")
+
+
+def _ledger_ddl(source: Source) -> list[str]:
+    """DDL for a source's ledger table; identifiers come from the declarations only."""
+    columns = ["period VARCHAR NOT NULL", "load_id BIGINT NOT NULL", "row_number BIGINT NOT NULL"]
+    for c in source.columns:
+        sql_type = (
+            ("DECIMAL(18,2)" if c.unit == "元" else "DECIMAL(18,6)")
+            if c.type == "money"
+            else LEDGER_TYPES[c.type]
+        )
+        columns.append(f"{c.field} {sql_type}")
+    if source.nil_report:
+        columns.append("is_nil_report BOOLEAN")
+    create = f"CREATE TABLE IF NOT EXISTS {source.table} (\n    " + ",\n    ".join(columns) + "\n)"
+    # A column declared after the table was first made is added to it.
+    adds = [f"ALTER TABLE {source.table} ADD COLUMN IF NOT EXISTS {col}" for col in columns[3:]]
+    return [create, *adds]
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a warehouse (new or old) to the current schema and views."""
+    for layer in SQL_LAYERS[:1]:
+        for path in sorted(sql_path(layer).glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+    for source in sources().values():
+        for statement in _ledger_ddl(source):
+            con.execute(statement)
+    for layer in SQL_LAYERS[1:]:
+        for path in sorted(sql_path(layer).glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the published warehouse.
+
+    An in-memory connection that ATTACHes the file: unlike `duckdb.connect(path,
+    read_only=True)`, it never hands back a cached instance of an older version.
+    """
+    con = duckdb.connect()
+    con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(path)])
+    con.execute("USE warehouse")
+    return con
+
+
+# -- Publishing ------------------------------------------------------------------------------
+
+_WATCHDOG = r"""
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+sys.stdin.buffer.read()  # returns when the writer closes the pipe: finished, or died
+for p in sys.argv[1:]:
+    try:
+        os.remove(p)
+    except FileNotFoundError:
+        pass
+"""
+
+
+def private_copy_path(published: Path, pid: int | None = None) -> Path:
+    return published.with_name(f".{published.name}.{pid or os.getpid()}.building")
+
+
+def lock_path(published: Path) -> Path:
+    return published.with_name(published.name + ".lock")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_copies(published: Path) -> None:
+    """Remove private copies whose writers are dead (only called while holding the lock)."""
+    for path in published.parent.glob(f".{published.name}.*.building*"):
+        pid_text = path.name[len(published.name) + 2 :].split(".")[0]
+        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
+            path.unlink(missing_ok=True)
+
+
+def _remove(private: Path) -> None:
+    for p in (private, private.with_name(private.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def publishing(
+    published: Path, say: Callable[[str], None] = print
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a private copy of `published`, published on success.
+
+    On an exception (or a kill) nothing is published and the copy is removed.
+    """
+    published = published.resolve()
+    published.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_path(published)))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        say("另一个写入进程正在更新数据仓库，等待它完成……")
+        lock.acquire()
+    private = private_copy_path(published)
+    watchdog = None
+    con = None
+    try:
+        _remove_stale_copies(published)
+        watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(private), str(private) + ".wal"],
+            stdin=subprocess.PIPE,
+            start_new_session=True,
+        )
+        if published.exists():
+            shutil.copyfile(published, private)
+        con = duckdb.connect(str(private))
+        apply_schema(con)
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+        con = None
+        os.replace(private, published)
+        _fsync_dir(published.parent)
+    finally:
+        if con is not None:
+            with contextlib.suppress(Exception):
+                con.close()
+        _remove(private)
+        if watchdog is not None:
+            watchdog.stdin.close()
+            watchdog.wait()
+        lock.release()
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,9 @@
+-- Every rejected cell of a loaded file, with its reason (a row with two bad cells: two rows).
+CREATE TABLE IF NOT EXISTS quarantine (
+    load_id      BIGINT NOT NULL,
+    row_number   BIGINT NOT NULL,   -- the row the clerk sees in Excel, or the CSV line
+    column_name  VARCHAR NOT NULL,  -- the header as the file spells it
+    raw_value    VARCHAR,
+    reason_code  VARCHAR NOT NULL,
+    reason       VARCHAR NOT NULL   -- Chinese
+);
