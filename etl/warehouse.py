@@ -132,12 +132,13 @@ def _remove(private: Path) -> None:
 
 @contextlib.contextmanager
 def publishing(
-    published: Path, say: Callable[[str], None] = print
+    published: Path, say: Callable[[str], None] | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of `published`, published on success.
 
     On an exception (or a kill) nothing is published and the copy is removed.
     """
+    say = say or (lambda message: print(message, flush=True))
     published = published.resolve()
     published.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path(published)))

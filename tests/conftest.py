@@ -1,0 +1,57 @@
+"""Shared fixtures: a scratch inbox and warehouse per test, and the real loader on them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture
+def inbox(tmp_path) -> Path:
+    path = tmp_path / "county" / "inbox"
+    path.mkdir(parents=True)
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> Path:
+    return tmp_path / "wh" / "xunyi.duckdb"
+
+
+def run_etl(*args: str, warehouse: Path | None = None, check: bool = False, **kwargs):
+    """Run `python -m etl …` as a user would, in a subprocess."""
+    command = [sys.executable, "-m", "etl", *args]
+    if warehouse is not None:
+        command += ["--warehouse", str(warehouse)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def load(directory: Path, warehouse: Path):
+    """Load `directory` into `warehouse` in this process, through the real publishing path."""
+    from etl.load import load_directory
+    from etl.progress import Progress
+    from etl.warehouse import publishing
+
+    with open(os.devnull, "w") as quiet, publishing(warehouse, say=lambda _: None) as con:
+        return load_directory(con, directory, Progress(0, "加载", stream=quiet))
+
+
+def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
