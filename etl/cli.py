@@ -57,8 +57,8 @@ def _load(directory: Path, warehouse: Path) -> int:
     from etl.load import load_directory
     from etl.warehouse import publishing
 
-    with publishing(warehouse) as con:
-        outcomes = load_directory(con, directory)
+    with publishing(warehouse) as build:
+        outcomes = load_directory(build.con, directory)
     rejected = sum(o.status == "rejected" for o in outcomes)
     print(f"完成：{len(outcomes)} 个文件，拒收 {rejected} 个；已发布 {warehouse}")
     return EXIT_REJECTED if rejected else EXIT_OK

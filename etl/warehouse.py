@@ -130,11 +130,36 @@ def _remove(private: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+class Build:
+    """The private copy a writing command works on: `con` is its read-write connection."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.con: duckdb.DuckDBPyConnection | None = duckdb.connect(str(path))
+
+    @contextlib.contextmanager
+    def released(self) -> Iterator[Path]:
+        """Close the connection while a tool that opens the file itself works on it.
+
+        great-expectations opens the DuckDB file through SQLAlchemy with its own settings;
+        DuckDB refuses two differently configured openers in one process.
+        """
+        self.con.close()
+        self.con = None
+        try:
+            yield self.path
+        finally:
+            self.con = duckdb.connect(str(self.path))
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+
 @contextlib.contextmanager
-def publishing(
-    published: Path, say: Callable[[str], None] | None = None
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a private copy of `published`, published on success.
+def publishing(published: Path, say: Callable[[str], None] | None = None) -> Iterator[Build]:
+    """A private copy of `published` to build on, published by one rename on success.
 
     On an exception (or a kill) nothing is published and the copy is removed.
     """
@@ -149,7 +174,7 @@ def publishing(
         lock.acquire()
     private = private_copy_path(published)
     watchdog = None
-    con = None
+    build = None
     try:
         _remove_stale_copies(published)
         watchdog = subprocess.Popen(
@@ -159,18 +184,17 @@ def publishing(
         )
         if published.exists():
             shutil.copyfile(published, private)
-        con = duckdb.connect(str(private))
-        apply_schema(con)
-        yield con
-        con.execute("CHECKPOINT")
-        con.close()
-        con = None
+        build = Build(private)
+        apply_schema(build.con)
+        yield build
+        build.con.execute("CHECKPOINT")
+        build.close()
         os.replace(private, published)
         _fsync_dir(published.parent)
     finally:
-        if con is not None:
+        if build is not None:
             with contextlib.suppress(Exception):
-                con.close()
+                build.close()
         _remove(private)
         if watchdog is not None:
             watchdog.stdin.close()

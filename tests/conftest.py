@@ -45,8 +45,8 @@ def load(directory: Path, warehouse: Path):
     from etl.progress import Progress
     from etl.warehouse import publishing
 
-    with open(os.devnull, "w") as quiet, publishing(warehouse, say=lambda _: None) as con:
-        return load_directory(con, directory, Progress(0, "加载", stream=quiet))
+    with open(os.devnull, "w") as quiet, publishing(warehouse, say=lambda _: None) as build:
+        return load_directory(build.con, directory, Progress(0, "加载", stream=quiet))
 
 
 def query(warehouse: Path, sql: str, params=None) -> list[tuple]:

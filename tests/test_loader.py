@@ -154,8 +154,8 @@ def test_a_failed_command_publishes_nothing(inbox, warehouse):
     employment_file(inbox, "2024-06.xlsx", [employment_row(1)])
     load(inbox, warehouse)
     before = warehouse.read_bytes()
-    with pytest.raises(RuntimeError), publishing(warehouse, say=lambda _: None) as con:
-        con.execute("DELETE FROM ledger_employment")
+    with pytest.raises(RuntimeError), publishing(warehouse, say=lambda _: None) as build:
+        build.con.execute("DELETE FROM ledger_employment")
         raise RuntimeError("the command failed half-way")
     assert warehouse.read_bytes() == before
     assert [p.name for p in warehouse.parent.iterdir() if p.name.endswith(".building")] == []

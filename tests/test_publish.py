@@ -138,8 +138,8 @@ def test_reader_reconnecting_during_publishes_sees_every_version(tmp_path, wareh
 def test_second_writer_waits_for_the_first(tmp_path, warehouse):
     inbox = tmp_path / "county" / "inbox"
     employment_files(inbox, ["2024-03"])
-    with publishing(warehouse, say=lambda _: None) as con:
-        con.execute("CREATE TABLE written_by_the_first (x INTEGER)")
+    with publishing(warehouse, say=lambda _: None) as build:
+        build.con.execute("CREATE TABLE written_by_the_first (x INTEGER)")
         waiting = etl_process("load", str(inbox), "--warehouse", str(warehouse))
         first_line = waiting.stdout.readline()
         assert "等待" in first_line
