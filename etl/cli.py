@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -29,11 +30,25 @@ def _parser() -> argparse.ArgumentParser:
     load = commands.add_parser("load", parents=[common], help="加载一个目录下的全部台账")
     load.add_argument("directory", type=Path)
 
+    validate = commands.add_parser("validate", parents=[common], help="运行全部数据核查")
+    validate.add_argument("--period", help="只核查这个月份（YYYY-MM）")
+    validate.add_argument("--fail-on", choices=["error", "warning"], help="有此级别的核查未通过时退出码为 1")
+
+    run = commands.add_parser("run", parents=[common], help="加载、核查、计算指标，一次发布")
+    run.add_argument("directory", type=Path)
+
     commands.add_parser("status", parents=[common], help="各台账各月的加载情况")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except _Usage:
+        return EXIT_USAGE
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     warehouse = (args.warehouse or default_warehouse()).resolve()
     if args.command == "generate":
@@ -42,7 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         generate(args.out, year=args.year, seed=args.seed, scale=args.scale)
         return EXIT_OK
     if args.command == "load":
-        return _load(args.directory, warehouse)
+        return _write(warehouse, directory=args.directory)
+    if args.command == "validate":
+        if args.period and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.period):
+            print(f"错误：--period 应为 YYYY-MM，收到 {args.period}", file=sys.stderr)
+            return EXIT_USAGE
+        return _write(warehouse, validate=True, period=args.period, fail_on=args.fail_on)
+    if args.command == "run":
+        return _write(warehouse, directory=args.directory, validate=True)
     if args.command == "status":
         from etl.status import print_status
 
@@ -50,15 +72,77 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_USAGE
 
 
-def _load(directory: Path, warehouse: Path) -> int:
-    if not directory.is_dir():
+def _write(
+    warehouse: Path,
+    directory: Path | None = None,
+    validate: bool = False,
+    period: str | None = None,
+    fail_on: str | None = None,
+) -> int:
+    """Load and/or validate on a private copy, refresh the indicators, publish."""
+    if directory is not None and not directory.is_dir():
         print(f"错误：找不到目录 {directory}", file=sys.stderr)
         return EXIT_USAGE
-    from etl.load import load_directory
+    if directory is None and not warehouse.exists():
+        print(f"错误：还没有数据仓库 {warehouse}，请先加载台账", file=sys.stderr)
+        return EXIT_USAGE
+    from etl.indicators import refresh_indicators
     from etl.warehouse import publishing
 
+    outcomes = []
     with publishing(warehouse) as build:
-        outcomes = load_directory(build.con, directory)
+        if directory is not None:
+            from etl.load import load_directory
+
+            outcomes = load_directory(build.con, directory)
+        if validate:
+            from expectations.validate import NoSuchPeriod
+            from expectations.validate import validate as run_checks
+
+            print("正在运行数据核查……", flush=True)
+            try:
+                validation = run_checks(build, period)
+            except NoSuchPeriod:
+                print(f"错误：数据仓库中没有 {period} 的数据", file=sys.stderr)
+                raise _Usage from None
+            _print_checks(build.con, validation.months)
+        print("正在计算指标……", flush=True)
+        refresh_indicators(build.con)
+        failed = _failed_severities(build.con, period) if validate else set()
     rejected = sum(o.status == "rejected" for o in outcomes)
-    print(f"完成：{len(outcomes)} 个文件，拒收 {rejected} 个；已发布 {warehouse}")
-    return EXIT_REJECTED if rejected else EXIT_OK
+    if directory is not None:
+        print(f"完成：{len(outcomes)} 个文件，拒收 {rejected} 个；已发布 {warehouse}")
+    else:
+        print(f"完成：已发布 {warehouse}")
+    if rejected:
+        return EXIT_REJECTED
+    if fail_on == "error" and "error" in failed:
+        return EXIT_REJECTED
+    if fail_on == "warning" and failed:
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+class _Usage(Exception):
+    """A usage error found inside the writing block: nothing is published."""
+
+
+def _failed_severities(con, period: str | None) -> set[str]:
+    rows = con.execute(
+        "SELECT DISTINCT severity FROM v_check_results WHERE status = 'failed' AND (? IS NULL OR period = ?)",
+        [period, period],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _print_checks(con, months: list[str]) -> None:
+    rows = con.execute(
+        "SELECT r.period, r.check_id, c.title, r.status, r.failing_rows FROM v_check_results AS r "
+        "JOIN check_catalog AS c USING (check_id) WHERE list_contains(?, r.period) "
+        "ORDER BY r.period, r.check_id",
+        [months],
+    ).fetchall()
+    words = {"passed": "通过", "failed": "未通过", "not_evaluated": "未核查（缺少台账）"}
+    for period, check_id, title, status, failing in rows:
+        extra = f"，{failing} 项" if status == "failed" else ""
+        print(f"  {period} {check_id} {title}：{words[status]}{extra}", flush=True)

@@ -86,6 +86,7 @@ class Source:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     nil_report: NilReport | None = None
+    entity_field: str | None = None
 
     def column(self, field_name: str) -> Column:
         return next(c for c in self.columns if c.field == field_name)
@@ -155,6 +156,7 @@ def sources() -> dict[str, Source]:
             nil_report=NilReport(nil["marker_field"], nil["marker"], tuple(nil["empty_fields"]))
             if nil
             else None,
+            entity_field=spec.get("entity_field"),
         )
         fields = [c.field for c in source.columns]
         if len(set(fields)) != len(fields):

@@ -24,8 +24,10 @@ from filelock import FileLock, Timeout
 from etl.declarations import Source, sources
 from etl.settings import WAREHOUSE_SQL_DIR
 
-# Layers applied in this order; each file is idempotent (CREATE … IF NOT EXISTS / OR REPLACE).
-SQL_LAYERS = ("schema", "public")
+# SQL layers (warehouse/<layer>/*.sql), applied in this order by every writer; each file
+# is idempotent (CREATE … IF NOT EXISTS / CREATE OR REPLACE). checks/, kpis/, marts/ and
+# queries/ hold statements run by validate, the indicator refresh and the readers.
+SCHEMA_LAYERS = ("schema", "staging", "core", "public")
 
 LEDGER_TYPES = {
     "text": "VARCHAR", "id_number": "VARCHAR", "name": "VARCHAR", "town": "VARCHAR",
@@ -60,17 +62,75 @@ def _ledger_ddl(source: Source) -> list[str]:
     return [create, *adds]
 
 
+def _keys_view_sql() -> str:
+    """stg_ledger_keys: every ledger row's U01 key and entity key, from the declarations."""
+    blocks = []
+    for s in sources().values():
+        if not s.key:
+            continue
+        fields = {c.field for c in s.columns}
+        key_text = "concat_ws('|', " + ", ".join(f"CAST(k.{f} AS VARCHAR)" for f in s.key) + ")"
+        if "id_number" in s.key:
+            entity = "k.id_number"
+        elif s.entity_field:
+            entity = f"k.{s.entity_field}"
+        else:
+            entity = key_text
+
+        def optional(f: str, fields: set = fields) -> str:
+            return f"k.{f}" if f in fields else "CAST(NULL AS VARCHAR)"
+
+        blocks.append(
+            f"SELECT '{s.name}' AS source, k.period, l.file_name, k.row_number, "
+            f"{key_text} AS key_text, {entity} AS entity_key, {optional('id_number')} AS id_number, "
+            f"{optional('household_id')} AS household_id, {optional('town_code')} AS town_code, "
+            f"{optional('village_code')} AS village_code "
+            f"FROM {s.table} AS k INNER JOIN load_log AS l ON k.load_id = l.load_id"
+        )
+    return "CREATE OR REPLACE VIEW stg_ledger_keys AS\n" + "\nUNION ALL\n".join(blocks)
+
+
+def _write_catalogs(con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite the catalogs from the declarations: sources, places, checks."""
+    from expectations.catalog import checks
+    from etl.gazetteer import gazetteer
+
+    con.execute("DELETE FROM source_catalog")
+    con.executemany(
+        "INSERT INTO source_catalog VALUES (?, ?, ?, ?, ?)",
+        [[s.name, s.title, s.department, s.frequency, s.kind] for s in sources().values()],
+    )
+    g = gazetteer()
+    con.execute("DELETE FROM ref_villages")
+    con.executemany(
+        "INSERT INTO ref_villages VALUES (?, ?, ?, ?, ?, ?)",
+        [[v.code, v.name, v.kind, v.town_code, g.towns[v.town_code].name, v.registered_households]
+         for v in g.villages.values()],
+    )
+    con.execute("DELETE FROM check_catalog")
+    titles = {name: s.title for name, s in sources().items()}
+    con.executemany(
+        "INSERT INTO check_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [[c.id, c.severity, c.title, c.rule, "、".join(titles[x] for x in c.ledgers), c.department, c.entity]
+         for c in checks()],
+    )
+
+
+def _run_layer(con: duckdb.DuckDBPyConnection, layer: str) -> None:
+    for path in sorted(sql_path(layer).glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring a warehouse (new or old) to the current schema and views."""
-    for layer in SQL_LAYERS[:1]:
-        for path in sorted(sql_path(layer).glob("*.sql")):
-            con.execute(path.read_text(encoding="utf-8"))
+    """Bring a warehouse (new or old) to the current schema, catalogs and views."""
+    _run_layer(con, "schema")
     for source in sources().values():
         for statement in _ledger_ddl(source):
             con.execute(statement)
-    for layer in SQL_LAYERS[1:]:
-        for path in sorted(sql_path(layer).glob("*.sql")):
-            con.execute(path.read_text(encoding="utf-8"))
+    _write_catalogs(con)
+    con.execute(_keys_view_sql())
+    for layer in ("staging", "core", "public"):
+        _run_layer(con, layer)
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,28 @@
+-- U01 (error): a ledger's key is unique in its period — one failing row per repeated row.
+-- Keys come from etl/sources.toml through stg_ledger_keys.
+WITH repeated AS (
+    SELECT
+        source,
+        period,
+        key_text,
+        count(*) AS copies,
+        string_agg(CAST(row_number AS VARCHAR), '、' ORDER BY row_number) AS rows_listed
+    FROM stg_ledger_keys
+    GROUP BY source, period, key_text
+    HAVING count(*) > 1
+)
+
+SELECT
+    k.period,
+    k.entity_key,
+    k.id_number,
+    k.household_id,
+    k.town_code,
+    k.village_code,
+    k.source AS ledger,
+    k.file_name,
+    k.row_number,
+    '同一期间重复 ' || r.copies || ' 次（第 ' || r.rows_listed || ' 行）' AS detail
+FROM stg_ledger_keys AS k
+INNER JOIN repeated AS r
+    ON k.source = r.source AND k.period = r.period AND k.key_text = r.key_text
