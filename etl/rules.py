@@ -338,12 +338,12 @@ def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
             cells.town_codes = values.get("town_code", pl.Series([None] * n, dtype=pl.String))
         if column.type == "id_number":
             numeric_rows = extract.grid.numeric_rows(extract.columns[column.field].index) if extract.grid else set()
-            cells.numeric_cell = frame["row"].is_in(sorted(numeric_rows)) if numeric_rows else pl.Series([False] * n)
+            cells.numeric_cell = frame["row"].is_in(sorted(numeric_rows)) if numeric_rows else pl.Series([False] * n, dtype=pl.Boolean)
         text = clean(raw)
         value, reason = RULES[column.type](text, cells)
         empty = text.is_null()
         # A nil report waives every rule but the township's.
-        waived = nil if column.type != "town" else pl.Series([False] * n)
+        waived = nil if column.type != "town" else pl.Series([False] * n, dtype=pl.Boolean)
         reasons[column.field] = pl.DataFrame({"e": empty, "r": reason, "w": waived}).select(
             pl.when(pl.col("w")).then(None)
             .when(pl.col("e")).then(pl.lit("missing_required" if column.required else None, pl.String))
@@ -351,7 +351,7 @@ def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
         )[:, 0]
         values[column.field] = value.cast(POLARS_TYPES[column.type]).alias(column.field)
 
-    bad_row = pl.Series([False] * n)
+    bad_row = pl.Series([False] * n, dtype=pl.Boolean)
     parts = []
     for order, column in enumerate(present):  # declaration order within a row
         reason = reasons[column.field]
@@ -388,7 +388,7 @@ def nil_report_rows(extract: Extract) -> pl.Series:
     n = extract.data.height
     nil = extract.source.nil_report
     if nil is None or nil.marker_field not in extract.columns:
-        return pl.Series([False] * n)
+        return pl.Series([False] * n, dtype=pl.Boolean)
     is_nil = clean(extract.data[nil.marker_field]) == nil.marker
     for f in nil.empty_fields:
         if f in extract.columns:

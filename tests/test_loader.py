@@ -159,3 +159,12 @@ def test_a_failed_command_publishes_nothing(inbox, warehouse):
         raise RuntimeError("the command failed half-way")
     assert warehouse.read_bytes() == before
     assert [p.name for p in warehouse.parent.iterdir() if p.name.endswith(".building")] == []
+
+
+def test_a_ledger_with_no_data_rows_loads_as_zero_rows(inbox, warehouse):
+    """An events ledger with nothing to report this month: zero events, not a missing month."""
+    write_xlsx(inbox / "training" / "2024-06.xlsx", [["旬邑县培训台账"], ledger("training", [])[0]])
+    write_csv(inbox / "training" / "2024-07.csv", [ledger("training", [])[0], ["合计", "0"]])
+    outcomes = load(inbox, warehouse)
+    assert [(o.status, o.rows_read, o.rows_loaded, o.rows_skipped) for o in outcomes] == [
+        ("loaded", 0, 0, 0), ("loaded", 1, 0, 1)]

@@ -90,14 +90,23 @@ SELECT
     CASE WHEN has_target THEN target END AS target,
     CASE WHEN has_target THEN expected END AS expected,
     unit,
+    -- compared at 9 decimals, so a value exactly on a boundary is not lost to binary fractions
     CASE
         WHEN direction = 'info' THEN 'info'
         WHEN NOT has_target OR value IS NULL OR target IS NULL THEN NULL
         WHEN direction = 'at_most' THEN
-            CASE WHEN value <= target THEN 'on_track' WHEN value <= target / at_risk_share THEN 'at_risk' ELSE 'off_track' END
+            CASE
+                WHEN round(value, 9) <= round(target, 9) THEN 'on_track'
+                WHEN round(value, 9) <= round(target / at_risk_share, 9) THEN 'at_risk'
+                ELSE 'off_track'
+            END
         WHEN direction = 'exactly' AND target = 0 THEN
-            CASE WHEN value = 0 THEN 'on_track' ELSE 'off_track' END
+            CASE WHEN round(value, 9) = 0 THEN 'on_track' ELSE 'off_track' END
         ELSE
-            CASE WHEN value >= expected THEN 'on_track' WHEN value >= at_risk_share * expected THEN 'at_risk' ELSE 'off_track' END
+            CASE
+                WHEN round(value, 9) >= round(expected, 9) THEN 'on_track'
+                WHEN round(value, 9) >= round(at_risk_share * expected, 9) THEN 'at_risk'
+                ELSE 'off_track'
+            END
     END AS status
 FROM valued

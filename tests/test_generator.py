@@ -1,0 +1,565 @@
+"""Tests of the synthetic-data generator (``generator/``).
+
+Besides determinism and isolation, these tests read every generated file back with
+python-calamine and the csv module — never with project code — through a small reference
+reader written here from ``docs/contract-readings.md`` (header detection, blank and summary
+rows, cell rules with their first applicable reason). Whatever that reader finds wrong must
+be exactly what ``truth.json`` says, file by file and cell by cell: no bad cell missing from
+the truth, no truth entry pointing at a clean cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALE = 0.03
+
+ALL_REASONS = {
+    "missing_required", "id_stored_as_number", "id_checksum", "id_format", "bad_name",
+    "unknown_town", "village_not_in_town", "bad_date", "bad_month", "bad_money",
+    "bad_integer", "bad_yes_no", "not_in_code_list",
+}
+FILE_REASONS = {"missing_column", "no_period", "duplicate_period", "unknown_source", "unreadable"}
+CONTRACT_SOURCES = {
+    "roster", "income", "employment", "public_jobs", "training", "insurance", "medical_claims",
+    "assistance", "housing_monitor", "housing_renovation", "water_points", "water_tests",
+    "water_survey", "loans", "projects", "indicators",
+}
+FORBIDDEN = ("etl", "expectations", "warehouse", "dashboard")
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _run(out: Path, seed: int) -> dict:
+    import generator
+
+    return generator.generate(out, year=2024, seed=seed, scale=SCALE, progress=lambda _m: None)
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("county")
+    return out, _run(out, seed=1)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_same_seed_same_bytes_other_seed_differs(county, tmp_path):
+    first, _ = county
+    again = tmp_path / "again"
+    _run(again, seed=1)
+    a, b = _digest(first), _digest(again)
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+    other = tmp_path / "other"
+    _run(other, seed=2)
+    c = _digest(other)
+    assert c["truth.json"] != a["truth.json"]
+    shared = a.keys() & c.keys()
+    assert any(a[k] != c[k] for k in shared if k.endswith((".xlsx", ".csv")))
+
+
+def test_truth_json_is_sorted_and_utf8(county):
+    out, truth = county
+    text = (out / "truth.json").read_text(encoding="utf-8")
+    assert text == json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    assert truth["checks"] == {} and truth["kpis"] == []
+    assert (truth["seed"], truth["year"], truth["scale"]) == (1, 2024, SCALE)
+    assert truth["quarantine"] == sorted(
+        truth["quarantine"],
+        key=lambda q: (q["source"], q["period"], q["file_name"], q["row_number"], q["column_name"],
+                       q["reason_code"]),
+    )
+
+
+# --------------------------------------------------------------------------- isolation
+
+
+def test_generator_imports_nothing_of_the_reader():
+    for path in sorted((ROOT / "generator").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            for name in names:
+                assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
+                assert name.split(".")[0] in {
+                    "__future__", "argparse", "array", "calendar", "collections", "concurrent",
+                    "csv", "dataclasses", "datetime", "decimal", "io", "json", "multiprocessing",
+                    "os", "pathlib", "random", "shutil", "sys", "time", "typing", "zipfile",
+                    "xlsxwriter", "xlwt",
+                }, f"{path.name} imports {name}: stdlib, xlsxwriter and xlwt only"
+
+
+def test_generate_loads_no_reader_module(tmp_path):
+    code = (
+        "import sys, generator\n"
+        f"generator.generate({str(tmp_path)!r}, scale=0.02, progress=lambda m: None)\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_cli_writes_inbox_and_truth(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "--out", str(tmp_path), "--scale", "0.02", "--seed", "3"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert truth["seed"] == 3
+    assert {p.name for p in (tmp_path / "inbox").iterdir()} >= {"roster", "employment", "training", "loans"}
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def test_truth_covers_every_reason(county):
+    _, truth = county
+    reasons = Counter(q["reason_code"] for q in truth["quarantine"])
+    assert set(reasons) == ALL_REASONS
+    assert {r["reason_code"] for r in truth["rejected_files"]} == FILE_REASONS
+    # A row with two bad cells: two truth entries, one row.
+    rows = Counter((q["file_name"], q["row_number"]) for q in truth["quarantine"])
+    assert max(rows.values()) >= 2
+    # Every reason in a monthly ledger file.
+    for q in truth["quarantine"]:
+        assert q["source"] in {"roster", "employment", "training", "loans"}
+        assert re.fullmatch(r"2024-(0[3-9]|1[0-2])", q["period"])
+    dup = [r for r in truth["rejected_files"] if r["reason_code"] == "duplicate_period"]
+    assert len(dup) == 2 and dup[0]["source"] == dup[1]["source"]
+    unknown = [r for r in truth["rejected_files"] if r["reason_code"] == "unknown_source"]
+    assert all(r["source"] not in CONTRACT_SOURCES for r in unknown)
+    unreadable = {Path(r["file_name"]).suffix for r in truth["rejected_files"] if r["reason_code"] == "unreadable"}
+    assert {".xlsx", ".docx"} <= unreadable
+
+
+def test_truth_points_at_real_files(county):
+    out, truth = county
+    inbox = out / "inbox"
+    for entry in truth["quarantine"] + truth["rejected_files"]:
+        assert (inbox / entry["file_name"]).is_file(), entry
+        assert entry["file_name"].split("/")[0] == entry["source"]
+    rejected = {r["file_name"] for r in truth["rejected_files"]}
+    assert not any(q["file_name"] in rejected for q in truth["quarantine"])
+
+
+def test_formats_and_layouts_shown(county):
+    out, _ = county
+    inbox = out / "inbox"
+    files = [p for p in inbox.rglob("*") if p.is_file()]
+    suffixes = Counter(p.suffix for p in files)
+    assert suffixes[".xlsx"] and suffixes[".xls"] and suffixes[".csv"]
+    encodings = set()
+    for p in files:
+        if p.suffix == ".csv":
+            data = p.read_bytes()
+            if data.startswith(b"\xef\xbb\xbf"):
+                encodings.add("utf-8-sig")
+            else:
+                try:
+                    data.decode("utf-8")
+                    encodings.add("utf-8")
+                except UnicodeDecodeError:
+                    encodings.add("gb18030")
+    assert encodings == {"utf-8", "utf-8-sig", "gb18030"}
+    names = " ".join(p.name for p in files)
+    for pattern in (r"2024-\d\d(?!-)", r"(?<!\d)2024\d\d(?!\d)", r"2024年\d月", r"2024年\d\d月"):
+        assert re.search(pattern, names), pattern
+
+
+# --------------------------------------------------------------------------- reference reader
+# Written from docs/contract-readings.md, independently of the generator and of etl/.
+
+YES_NO = {"是", "否", "Y", "N", "y", "n", "1", "0", "√", "×", "true", "false"}
+
+
+def _col(name, kind, required=False, codes=(), aliases=()):
+    return {"name": name, "type": kind, "required": required, "codes": set(codes),
+            "headers": (name, *aliases)}
+
+
+def _person(name="姓名"):
+    return [
+        _col(name, "name", True),
+        _col("身份证号", "id", True, aliases=("身份证号码", "公民身份号码", "证件号码")),
+        _col("镇（街道）", "town", True, aliases=("乡镇", "乡镇（街道）", "镇", "所属镇")),
+        _col("行政村", "village", True, aliases=("村", "村（社区）", "所在村")),
+    ]
+
+
+KINDS = ("脱贫户", "监测户")
+SOURCES = {
+    "roster": ("防返贫监测对象和脱贫人口信息表", [
+        _col("户编号", "text", True), *_person(),
+        _col("与户主关系", "code", True, ("户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "其他")),
+        _col("户类型", "code", True, KINDS),
+        _col("监测对象类别", "code", False, ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")),
+        _col("主要风险类型", "code", False, ("因病", "因残", "因学", "因灾", "因意外事故", "因务工就业不稳",
+                                      "因产业项目失败", "因住房安全", "因饮水安全", "其他")),
+        _col("风险发现日期", "date"), _col("识别认定日期", "date"), _col("系统录入日期", "date"),
+        _col("风险消除状态", "code", False, ("未消除", "已消除")), _col("风险消除日期", "date"),
+        _col("劳动能力", "code", True, ("有劳动能力", "弱劳动能力", "无劳动能力")),
+        _col("是否易地搬迁", "yes_no", True), _col("务工状态", "code", False, ("务工", "未务工")),
+        _col("上年家庭人均纯收入", "money"),
+    ]),
+    "employment": ("脱贫人口务工台账", [
+        *_person(), _col("户类型", "code", True, KINDS),
+        _col("就业形式", "code", True, ("省外务工", "省内县外务工", "县内务工", "公益性岗位", "自主创业", "灵活就业")),
+        _col("务工地点", "text"), _col("务工单位", "text"), _col("务工起始月份", "month", True),
+        _col("月收入", "money"), _col("跨省交通补助", "money"), _col("报送日期", "date"),
+    ]),
+    "training": ("脱贫劳动力技能培训台账", [
+        *_person(), _col("户类型", "code", True, KINDS), _col("培训项目", "text", True),
+        _col("培训工种", "text", True), _col("培训方式", "code", True, ("订单式", "定向式", "其他")),
+        _col("开班日期", "date", True), _col("结业日期", "date", True), _col("是否结业", "yes_no", True),
+        _col("是否取证", "yes_no"),
+    ]),
+    "loans": ("脱贫人口小额信贷台账", [
+        _col("贷款合同号", "text", True), *_person("借款人姓名"), _col("户类型", "code", True, KINDS),
+        _col("放款银行", "text", True), _col("放款日期", "date", True), _col("到期日期", "date", True),
+        _col("贷款金额", "money", True), _col("贷款余额", "money", True), _col("逾期金额", "money", True),
+        _col("逾期天数", "integer", True), _col("贴息金额", "money"), _col("是否风险补偿", "yes_no", True),
+    ]),
+}
+
+
+def _gazetteer():
+    towns, villages = {}, {}
+    with open(ROOT / "etl" / "reference" / "gazetteer.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            towns[row["town_code"]] = row["town_name"]
+            villages.setdefault(row["town_code"], []).append((row["village_code"], row["village_name"]))
+    lookup = {}
+    for code, name in towns.items():
+        short = re.sub(r"(街道|镇)$", "", name)
+        for key in (name, short, code):
+            lookup[key] = code
+    return lookup, villages
+
+
+TOWN_LOOKUP, VILLAGES = _gazetteer()
+
+
+def _norm_header(text) -> str:
+    text = unicodedata.normalize("NFKC", str(text))
+    text = re.sub(r"\s", "", text).lstrip("*✱")
+    return re.sub(r"\((万元|元)\)$", "", text)
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+def _text(v) -> str:
+    return unicodedata.normalize("NFKC", v).strip() if isinstance(v, str) else v
+
+
+def _real_date(y, m, d) -> bool:
+    try:
+        day = dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return False
+    return 1900 <= day.year <= 2100
+
+
+def _check_id(v) -> str | None:
+    if isinstance(v, float | int):
+        digits = str(int(v))
+        if len(digits) >= 16:
+            return "id_stored_as_number"
+        v = digits
+    s = re.sub(r"\s", "", _text(v)).lstrip("'").upper()
+    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", s):
+        return "id_stored_as_number"
+    if re.fullmatch(r"\d{15}", s):
+        body = s[:6] + "19" + s[6:]
+        s = body + _check_digit(body)
+    if not re.fullmatch(r"\d{17}[\dX]", s):
+        return "id_format"
+    if not _real_date(s[6:10], s[10:12], s[12:14]) or dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14])) > dt.date.today():
+        return "id_format"
+    if _check_digit(s[:17]) != s[17]:
+        return "id_checksum"
+    return None
+
+
+def _check_digit(body: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+def _is_date(v) -> bool:
+    if isinstance(v, dt.datetime):
+        return v.time() == dt.time(0)
+    if isinstance(v, dt.date):
+        return True
+    if isinstance(v, float | int):
+        if v != int(v):
+            return False
+        v = str(int(v))
+    s = _text(v)
+    if re.fullmatch(r"\d{8}", s):
+        return _real_date(s[:4], s[4:6], s[6:])
+    if re.fullmatch(r"\d{1,7}", s):
+        return 1 <= int(s) <= 2958465
+    s = re.sub(r" 00:00:00$", "", s)
+    for pattern in (r"(\d{4})-(\d{2})-(\d{2})", r"(\d{4})/(\d{1,2})/(\d{1,2})", r"(\d{4})\.(\d{1,2})\.(\d{1,2})",
+                    r"(\d{4})年(\d{1,2})月(\d{1,2})日"):
+        m = re.fullmatch(pattern, s)
+        if m:
+            return _real_date(*m.groups())
+    return False
+
+
+def _is_month(v) -> bool:
+    if isinstance(v, str):
+        s = _text(v)
+        for pattern in (r"(\d{4})-(\d{2})", r"(\d{4})/(\d{1,2})", r"(\d{4})\.(\d{1,2})", r"(\d{4})年(\d{1,2})月",
+                        r"(\d{4})(\d{2})"):
+            m = re.fullmatch(pattern, s)
+            if m:
+                return 1900 <= int(m[1]) <= 2100 and 1 <= int(m[2]) <= 12
+    return _is_date(v)
+
+
+def _is_money(v) -> bool:
+    if isinstance(v, float | int):
+        return True
+    s = _text(v)
+    return re.fullmatch(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?元?", s) is not None
+
+
+def _is_integer(v) -> bool:
+    if isinstance(v, float | int):
+        return v == int(v) and v >= 0
+    s = _text(v)
+    return re.fullmatch(r"\d+(\.0+)?", s) is not None
+
+
+def _cell_reason(col, v, town_code) -> str | None:
+    if _blank(v):
+        return "missing_required" if col["required"] else None
+    kind = col["type"]
+    if kind == "id":
+        return _check_id(v)
+    if kind == "name":
+        return None if 2 <= len(re.sub(r"\s", "", _text(v))) <= 20 else "bad_name"
+    if kind == "town":
+        return None if _text(v) in TOWN_LOOKUP else "unknown_town"
+    if kind == "village":
+        if town_code is None:
+            return None
+        s = _text(v)
+        # Both ways: 太村 is 太村村 without its trailing 村, 邓家沟村 is 邓家沟 with one.
+        names = {s, s + "村"} | ({s[:-1]} if s.endswith("村") else set())
+        ok = any(code == s or name in names for code, name in VILLAGES[town_code])
+        return None if ok else "village_not_in_town"
+    if kind == "date":
+        return None if _is_date(v) else "bad_date"
+    if kind == "month":
+        return None if _is_month(v) else "bad_month"
+    if kind == "money":
+        return None if _is_money(v) else "bad_money"
+    if kind == "integer":
+        return None if _is_integer(v) else "bad_integer"
+    if kind == "yes_no":
+        s = _text(v) if isinstance(v, str) else str(int(v))
+        return None if s in YES_NO else "bad_yes_no"
+    if kind == "code":
+        return None if isinstance(v, str) and _text(v) in col["codes"] else "not_in_code_list"
+    return None
+
+
+def _periods_in_name(name: str) -> set[str]:
+    found = set()
+    for m in re.finditer(r"(?<!\d)(\d{4})-(\d{2})(?![\d-])", name):
+        found.add(f"{m[1]}-{m[2]}")
+    for m in re.finditer(r"(?<!\d)(\d{4})(\d{2})(?!\d)", name):
+        found.add(f"{m[1]}-{m[2]}")
+    for m in re.finditer(r"(\d{4})年(\d{1,2})月", name):
+        found.add(f"{m[1]}-{int(m[2]):02d}")
+    return found
+
+
+def _sheet_rows(path: Path, title: str) -> list[list]:
+    if path.suffix == ".csv":
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+        text = text.removeprefix("\ufeff")
+        rows = list(csv.reader(text.splitlines()))
+        return [[c if c != "" else None for c in r] for r in rows]
+    wb = CalamineWorkbook.from_path(str(path))
+    names = [n for n in wb.sheet_names if n.strip() == title] or wb.sheet_names[:1]
+    rows = wb.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
+    return [[None if c == "" else c for c in r] for r in rows]
+
+
+def _read(path: Path, source: str):
+    """(status, bad cells {(row, column, reason)}, period) as the readings prescribe."""
+    title, columns = SOURCES[source]
+    rows = _sheet_rows(path, title)
+    by_header = {_norm_header(h): c for c in columns for h in c["headers"]}
+    nonblank = [i for i, r in enumerate(rows) if any(not _blank(v) for v in r)][:7]
+
+    def names(cells):
+        return {by_header[_norm_header(v)]["name"] for v in cells if not _blank(v) and _norm_header(v) in by_header}
+
+    best = max(nonblank, key=lambda i: (len(names(rows[i])), -i))
+    header = list(rows[best])
+    start = best + 1
+    if best + 1 < len(rows):
+        lower = rows[best + 1]
+        merged = [lo if not _blank(lo) else up for up, lo in zip(header, lower + [None] * len(header))]
+        if len(names(merged)) > len(names(header)):
+            header, start = merged, best + 2
+    slots = {}
+    period_col = None
+    seq_col = None
+    for k, h in enumerate(header):
+        if _blank(h):
+            continue
+        key = _norm_header(h)
+        if key in by_header and by_header[key]["name"] not in {c["name"] for c, _, _ in slots.values()}:
+            slots[k] = (by_header[key], h, "万元" if "万元" in str(h) else "元")
+        elif key in ("统计月份", "统计期"):
+            period_col = k
+        elif key == "序号":
+            seq_col = k
+    present = {c["name"] for c, _, _ in slots.values()}
+    if any(c["required"] and c["name"] not in present for c in columns):
+        return "missing_column", set(), None
+    period = None
+    bad = set()
+    periods = set()
+    for i in range(start, len(rows)):
+        row = rows[i] + [None] * (len(header) - len(rows[i]))
+        filled = [k for k, v in enumerate(row) if not _blank(v)]
+        if not filled or filled == [seq_col]:
+            continue
+        first = row[filled[0]]
+        if isinstance(first, str) and first.strip().startswith(("合计", "总计", "小计", "填报人", "审核人", "负责人")):
+            continue
+        if period_col is not None and not _blank(row[period_col]):
+            periods.add(str(row[period_col]).strip())
+        town_code = None
+        for k, (col, h, _unit_) in slots.items():
+            if col["type"] == "town" and not _blank(row[k]):
+                town_code = TOWN_LOOKUP.get(_text(row[k]))
+        for k, (col, h, _unit_) in sorted(slots.items(), key=lambda s: [c["name"] for c in columns].index(s[1][0]["name"])):
+            reason = _cell_reason(col, row[k], town_code)
+            if reason:
+                bad.add((i + 1, h, reason))
+    if periods:
+        period = periods.pop() if len(periods) == 1 else "ambiguous"
+    return "loaded", bad, period
+
+
+def test_reference_reader_agrees_with_truth(county):
+    out, truth = county
+    inbox = out / "inbox"
+    expected: dict[str, set] = {}
+    for q in truth["quarantine"]:
+        expected.setdefault(q["file_name"], set()).add((q["row_number"], q["column_name"], q["reason_code"]))
+    rejected = {r["file_name"]: r["reason_code"] for r in truth["rejected_files"]}
+    by_period: dict[tuple[str, str], list[str]] = {}
+    seen_rejections = {}
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+        rel = str(path.relative_to(inbox))
+        source = rel.split("/")[0]
+        if source not in SOURCES:
+            seen_rejections[rel] = "unknown_source"
+            continue
+        if path.suffix not in (".xlsx", ".xls", ".csv"):
+            seen_rejections[rel] = "unreadable"
+            continue
+        try:
+            status, bad, column_period = _read(path, source)
+        except Exception:  # noqa: BLE001 - a workbook the reader cannot open
+            seen_rejections[rel] = "unreadable"
+            continue
+        if status != "loaded":
+            seen_rejections[rel] = status
+            continue
+        periods = _periods_in_name(path.name)
+        if len(periods) == 1:
+            period = periods.pop()
+        elif not periods and column_period and column_period != "ambiguous":
+            m = re.fullmatch(r"(\d{4})(?:-|年)(\d{1,2})月?", column_period)
+            period = f"{m[1]}-{int(m[2]):02d}"
+        else:
+            seen_rejections[rel] = "no_period"
+            continue
+        by_period.setdefault((source, period), []).append((rel, bad))
+    for (_source, period), files in by_period.items():
+        if len(files) > 1:
+            for rel, _bad in files:
+                seen_rejections[rel] = "duplicate_period"
+            continue
+        ((rel, bad),) = files
+        assert bad == expected.get(rel, set()), (
+            rel,
+            sorted(bad - expected.get(rel, set()))[:5],
+            sorted(expected.get(rel, set()) - bad)[:5],
+        )
+        assert {q["period"] for q in truth["quarantine"] if q["file_name"] == rel} <= {period}
+    assert seen_rejections == rejected
+
+
+def test_bad_cells_hold_bad_values(county):
+    """Spot check of the cell behind each truth entry, reason by reason."""
+    out, truth = county
+    inbox = out / "inbox"
+    cache: dict[str, list[list]] = {}
+    for q in truth["quarantine"]:
+        path = inbox / q["file_name"]
+        if q["file_name"] not in cache:
+            cache[q["file_name"]] = _sheet_rows(path, SOURCES[q["source"]][0])
+        rows = cache[q["file_name"]]
+        header_rows = [r for r in rows[: q["row_number"]] if q["column_name"] in r]
+        assert header_rows, q
+        col = header_rows[-1].index(q["column_name"])
+        row = rows[q["row_number"] - 1]
+        value = row[col] if col < len(row) else None
+        reason = q["reason_code"]
+        if reason == "missing_required":
+            assert _blank(value), q
+        else:
+            assert not _blank(value), q
+        if reason == "id_stored_as_number":
+            assert isinstance(value, float) or re.fullmatch(r"\d\.\d+E\+\d+", value), (q, value)
+        if reason == "bad_integer":
+            assert value in ("三", "2.5", "-1"), (q, value)
