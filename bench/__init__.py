@@ -1,0 +1,1 @@
+"""Benchmarks: what the platform's work costs, beside the raw floor for the same work."""
