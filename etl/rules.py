@@ -316,7 +316,7 @@ class Typing:
 
 
 QUARANTINE_SCHEMA = {
-    "row_number": pl.Int64, "column_name": pl.String, "raw_value": pl.String,
+    "row_number": pl.Int64, "column_name": pl.String, "field": pl.String, "raw_value": pl.String,
     "reason_code": pl.String, "reason": pl.String,
 }
 
@@ -365,6 +365,7 @@ def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
             .filter(bad)
             .with_columns(
                 column_name=pl.lit(extract.columns[column.field].text),
+                field=pl.lit(column.field),
                 reason=pl.col("reason_code").replace_strict(texts, return_dtype=pl.String),
                 order=pl.lit(order),
             )

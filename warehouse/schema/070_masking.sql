@@ -10,3 +10,10 @@ CREATE OR REPLACE MACRO mask_name(full_name) AS
     CASE WHEN full_name IS NULL THEN NULL
          WHEN length(full_name) <= 1 THEN full_name
          ELSE left(full_name, 1) || repeat('*', length(full_name) - 1) END;
+
+-- Any cell shown to people: an ID or a name by its column, and an ID-shaped run of digits
+-- wherever it was typed.
+CREATE OR REPLACE MACRO mask_cell(field, value) AS
+    CASE WHEN field = 'id_number' THEN mask_id(value)
+         WHEN field = 'name' THEN mask_name(value)
+         ELSE regexp_replace(value, '(\d{6})\d{8}(\d{3}[0-9Xx])', '\1********\2', 'g') END;
