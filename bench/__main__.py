@@ -20,15 +20,22 @@ def demo_county(scale: float) -> Path:
     folder = OUT / f"county-x{scale:g}"
     if not (folder / "truth.json").exists():
         print(f"generating the demo county at scale {scale:g} into {folder} …", flush=True)
-        subprocess.run([sys.executable, "-m", "etl", "generate", "--out", str(folder), "--scale", str(scale)],
-                       cwd=REPO, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "etl", "generate", "--out", str(folder), "--scale", str(scale)],
+            cwd=REPO,
+            check=True,
+        )
     return folder
 
 
 def timed(module: str, *args: str) -> dict:
     """Run `module` under bench.measure; its `key value` lines and peak memory."""
-    out = subprocess.run([sys.executable, "-m", "bench.measure", module, *args], cwd=REPO,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.measure", module, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     if out.returncode != 0:
         raise SystemExit(f"{module} failed:\n{out.stdout}\n{out.stderr}")
     figures = {}
@@ -42,7 +49,9 @@ def timed(module: str, *args: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("what", nargs="*", default=["loader", "validate"], choices=["loader", "validate", "pages"])
+    parser.add_argument(
+        "what", nargs="*", default=["loader", "validate"], choices=["loader", "validate", "pages"]
+    )
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
     county = demo_county(args.scale)

@@ -41,9 +41,16 @@ def plan(directory: Path) -> list[tuple[Path, str | None, int]]:
 def read_text_frame(path: Path, sheet: str | None, header_index: int) -> pl.DataFrame:
     if path.suffix.lower() == ".csv":
         data = decode_csv(path.read_bytes()).encode("utf-8")
-        return pl.read_csv(io.BytesIO(data), skip_rows=header_index, infer_schema=False, truncate_ragged_lines=True)
-    return pl.read_excel(path, engine="calamine", sheet_name=sheet, infer_schema_length=0,
-                         read_options={"header_row": header_index})
+        return pl.read_csv(
+            io.BytesIO(data), skip_rows=header_index, infer_schema=False, truncate_ragged_lines=True
+        )
+    return pl.read_excel(
+        path,
+        engine="calamine",
+        sheet_name=sheet,
+        infer_schema_length=0,
+        read_options={"header_row": header_index},
+    )
 
 
 def run(directory: Path) -> tuple[int, float]:

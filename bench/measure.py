@@ -10,7 +10,11 @@ import sys
 
 
 def _report() -> None:
-    print(f"peak_rss_kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr, flush=True)
+    print(
+        f"peak_rss_kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -13,16 +13,28 @@ from bench.__main__ import REPO
 def report(county: Path, scale: float) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         warehouse = Path(scratch) / "xunyi.duckdb"
-        subprocess.run([sys.executable, "-m", "etl", "load", str(county), "--warehouse", str(warehouse)],
-                       cwd=REPO, capture_output=True)
-        out = subprocess.run([sys.executable, "-m", "bench.validatetime", str(warehouse)], cwd=REPO,
-                             capture_output=True, text=True, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "etl", "load", str(county), "--warehouse", str(warehouse)],
+            cwd=REPO,
+            capture_output=True,
+        )
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.validatetime", str(warehouse)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     words = out.stdout.split()
     figures = {k: float(v) for k, v in zip(words[::2], words[1::2], strict=False)}
     ratio = figures["validate"] / figures["direct"]
-    print(f"\nvalidate, demo county ×{scale:g}: {int(figures['checks'])} checks × {int(figures['months'])} months")
+    print(
+        f"\nvalidate, demo county ×{scale:g}: {int(figures['checks'])} checks × {int(figures['months'])} months"
+    )
     print(f"  great-expectations import (once per process): {figures['gx_import']:.2f} s")
-    print(f"  validate (great-expectations verdicts + every failing row + storing): {figures['validate']:.2f} s")
+    print(
+        f"  validate (great-expectations verdicts + every failing row + storing): {figures['validate']:.2f} s"
+    )
     print(f"  the same checks' SQL run directly in DuckDB: {figures['direct']:.2f} s")
     print(f"  ratio validate / direct SQL: {ratio:.1f}× (aim ≤ 3×)")
     return {**figures, "ratio": ratio}

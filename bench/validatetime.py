@@ -39,5 +39,8 @@ if __name__ == "__main__":
             con.execute(f"SELECT count(*) FROM ({sql_text(check.sql)}) AS failing").fetchall()
         direct = time.perf_counter() - start
         con.close()
-    print(f"gx_import {imported:.3f} validate {validated:.3f} direct {direct:.3f} "
-          f"checks {len(checks())} months {len(result.months)}", flush=True)
+    print(
+        f"gx_import {imported:.3f} validate {validated:.3f} direct {direct:.3f} "
+        f"checks {len(checks())} months {len(result.months)}",
+        flush=True,
+    )

@@ -16,7 +16,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="旬邑县台账数据处理")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--warehouse", type=Path, default=None,
+        "--warehouse",
+        type=Path,
+        default=None,
         help="已发布的数据仓库文件（默认 data/xunyi.duckdb，或环境变量 XUNYI_WAREHOUSE）",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -32,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", parents=[common], help="运行全部数据核查")
     validate.add_argument("--period", help="只核查这个月份（YYYY-MM）")
-    validate.add_argument("--fail-on", choices=["error", "warning"], help="有此级别的核查未通过时退出码为 1")
+    validate.add_argument(
+        "--fail-on", choices=["error", "warning"], help="有此级别的核查未通过时退出码为 1"
+    )
 
     run = commands.add_parser("run", parents=[common], help="加载、核查、计算指标，一次发布")
     run.add_argument("directory", type=Path)

@@ -14,8 +14,19 @@ from pathlib import Path
 SOURCES_FILE = Path(__file__).with_name("sources.toml")
 
 COLUMN_TYPES = {
-    "text", "id_number", "name", "town", "village", "date", "month", "money",
-    "integer", "number", "yes_no", "code", "year",
+    "text",
+    "id_number",
+    "name",
+    "town",
+    "village",
+    "date",
+    "month",
+    "money",
+    "integer",
+    "number",
+    "yes_no",
+    "code",
+    "year",
 }
 # Columns every source may carry: they name the period, or number the rows.
 PERIOD_HEADERS = ("统计月份", "统计期")

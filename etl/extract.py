@@ -62,7 +62,9 @@ class Extract:
 
     def unit_factor(self, column: Column) -> float:
         """Multiply a money cell by this to get the declared unit (万元 header on a 元 column…)."""
-        stated = header_unit(self.columns[column.field].text) if column.field in self.columns else None
+        stated = (
+            header_unit(self.columns[column.field].text) if column.field in self.columns else None
+        )
         if stated is None or stated == column.unit:
             return 1.0
         return 10_000.0 if stated == "万元" else 1 / 10_000.0
@@ -106,13 +108,17 @@ def find_header(grid: Grid, source: Source):
     cols = [f"c{i}" for i in range(grid.width)]
     top = grid.cells.head(HEADER_SEARCH_ROWS + 20)
     rows = [list(r) for r in top.select(cols).iter_rows()]
-    non_blank = [i for i, r in enumerate(rows) if any(v is not None for v in r)][:HEADER_SEARCH_ROWS]
+    non_blank = [i for i, r in enumerate(rows) if any(v is not None for v in r)][
+        :HEADER_SEARCH_ROWS
+    ]
     best = None  # (score, -index, last_index, mapping)
     for i in non_blank:
         single = _map_header(rows[i], lookup)
         candidates = [(i, single)]
         if i + 1 < len(rows):
-            combined = [low if low is not None else up for up, low in zip(rows[i], rows[i + 1])]
+            combined = [
+                low if low is not None else up for up, low in zip(rows[i], rows[i + 1], strict=True)
+            ]
             candidates.append((i + 1, _map_header(combined, lookup)))
         for last, mapping in candidates:
             key = (_score(mapping[0]), -i, -(last - i))
@@ -180,7 +186,9 @@ def read_extract(path: Path, source: Source, file_name: str) -> Extract:
     if unknown:
         warnings.append("已忽略未知列：" + "、".join(u.replace("\n", "") for u in unknown))
     if repeated:
-        warnings.append("重复的列只取第一列，已忽略：" + "、".join(r.replace("\n", "") for r in repeated))
+        warnings.append(
+            "重复的列只取第一列，已忽略：" + "、".join(r.replace("\n", "") for r in repeated)
+        )
     return Extract(
         source=source,
         period=period,

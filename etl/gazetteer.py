@@ -43,7 +43,10 @@ class Gazetteer:
         for r in rows:
             self.towns.setdefault(r["town_code"], Town(r["town_code"], r["town_name"]))
             self.villages[r["village_code"]] = Village(
-                r["village_code"], r["village_name"], r["town_code"], r["village_kind"],
+                r["village_code"],
+                r["village_name"],
+                r["town_code"],
+                r["village_kind"],
                 int(r["registered_households"]),
             )
         self.town_lookup = self._town_lookup()

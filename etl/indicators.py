@@ -39,8 +39,21 @@ def write_plan(con: duckdb.DuckDBPyConnection) -> None:
         con.executemany(
             "INSERT INTO plan_kpi VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                [year, k["code"], k["action"], k["name"], k["kind"], k["direction"], k.get("target"),
-                 k.get("due"), k.get("progress"), k["unit"], bool(k.get("demo", False)), start, share]
+                [
+                    year,
+                    k["code"],
+                    k["action"],
+                    k["name"],
+                    k["kind"],
+                    k["direction"],
+                    k.get("target"),
+                    k.get("due"),
+                    k.get("progress"),
+                    k["unit"],
+                    bool(k.get("demo", False)),
+                    start,
+                    share,
+                ]
                 for k in config["kpi"]
             ],
         )
@@ -63,7 +76,9 @@ def refresh_indicators(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM kpi_parts")
     for code, d in definitions().items():
         con.execute(
-            "INSERT INTO kpi_parts SELECT ? AS kpi_code, parts.* FROM (" + sql_text(d["sql"]) + ") AS parts",
+            "INSERT INTO kpi_parts SELECT ? AS kpi_code, parts.* FROM ("
+            + sql_text(d["sql"])
+            + ") AS parts",
             [code],
         )
     con.execute(sql_text("marts/kpi_values.sql"))

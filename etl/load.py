@@ -149,9 +149,18 @@ def _log(con, load_id: int, offer: Offer, outcome: Outcome) -> None:
     con.execute(
         "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            load_id, outcome.source, outcome.period, outcome.file_name, offer.sha256,
-            outcome.status, outcome.reason_code, outcome.rows_read, outcome.rows_loaded,
-            outcome.rows_quarantined, outcome.rows_skipped, outcome.message or None,
+            load_id,
+            outcome.source,
+            outcome.period,
+            outcome.file_name,
+            offer.sha256,
+            outcome.status,
+            outcome.reason_code,
+            outcome.rows_read,
+            outcome.rows_loaded,
+            outcome.rows_quarantined,
+            outcome.rows_skipped,
+            outcome.message or None,
             now_beijing(),
         ],
     )
@@ -160,8 +169,18 @@ def _log(con, load_id: int, offer: Offer, outcome: Outcome) -> None:
 def _process(con: duckdb.DuckDBPyConnection, offer: Offer) -> Outcome:
     """Load one offer in one transaction."""
     if offer.rejection is None and _current_sha(con, offer.folder, offer.period) == offer.sha256:
-        outcome = Outcome(offer.folder, offer.period, offer.file_name, "unchanged", None,
-                          None, None, None, None, "")
+        outcome = Outcome(
+            offer.folder,
+            offer.period,
+            offer.file_name,
+            "unchanged",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "",
+        )
         con.execute("BEGIN")
         _log(con, _next_load_id(con), offer, outcome)
         con.execute("COMMIT")
@@ -177,8 +196,18 @@ def _process(con: duckdb.DuckDBPyConnection, offer: Offer) -> Outcome:
             offer.rejection = rejection
     if offer.rejection is not None:
         r = offer.rejection
-        outcome = Outcome(offer.folder, offer.period or r.period, offer.file_name, "rejected",
-                          r.reason_code, None, None, None, None, r.message)
+        outcome = Outcome(
+            offer.folder,
+            offer.period or r.period,
+            offer.file_name,
+            "rejected",
+            r.reason_code,
+            None,
+            None,
+            None,
+            None,
+            r.message,
+        )
         con.execute("BEGIN")
         _log(con, _next_load_id(con), offer, outcome)
         con.execute("COMMIT")
@@ -187,16 +216,24 @@ def _process(con: duckdb.DuckDBPyConnection, offer: Offer) -> Outcome:
     source = extract.source
     typing = type_extract(extract)
     outcome = Outcome(
-        source.name, extract.period, offer.file_name, "loaded", None,
-        extract.rows_read, typing.loaded.height, typing.rows_quarantined,
-        extract.rows_skipped, "；".join(extract.warnings),
+        source.name,
+        extract.period,
+        offer.file_name,
+        "loaded",
+        None,
+        extract.rows_read,
+        typing.loaded.height,
+        typing.rows_quarantined,
+        extract.rows_skipped,
+        "；".join(extract.warnings),
     )
     con.execute("BEGIN")
     try:
         load_id = _next_load_id(con)
         _log(con, load_id, offer, outcome)
         con.execute(
-            f"DELETE FROM {source.table} WHERE period = ?", [extract.period]  # noqa: S608 (declared name)
+            f"DELETE FROM {source.table} WHERE period = ?",
+            [extract.period],  # noqa: S608 (declared name)
         )
         con.execute(
             "DELETE FROM quarantine WHERE load_id IN "
@@ -220,7 +257,9 @@ def _process(con: duckdb.DuckDBPyConnection, offer: Offer) -> Outcome:
     return outcome
 
 
-def load_directory(con: duckdb.DuckDBPyConnection, directory: Path, progress: Progress | None = None) -> list[Outcome]:
+def load_directory(
+    con: duckdb.DuckDBPyConnection, directory: Path, progress: Progress | None = None
+) -> list[Outcome]:
     """Load every file under `directory` (an `inbox/` or the folder holding one)."""
     inbox = inbox_of(directory)
     offers = offered_files(inbox)

@@ -63,7 +63,9 @@ def period_for(frequency: str, text: str) -> tuple[str | None, str | None]:
     elif frequency == "yearly":
         periods = {p[:4] + "-01" for _, p in found}
         if not periods:
-            periods = {f"{m.group(1)}-01" for m in _YEAR_ONLY.finditer(unicodedata.normalize("NFKC", text))}
+            periods = {
+                f"{m.group(1)}-01" for m in _YEAR_ONLY.finditer(unicodedata.normalize("NFKC", text))
+            }
     else:
         periods = {p for k, p in found if k == "month"}
         if not periods and found:

@@ -14,10 +14,13 @@ class Progress:
         self.count = 0
         self._bar = None
         if self.stream.isatty() and total > 0:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+            from rich.progress import Progress as Bar
 
             self._bar = Bar(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
                 transient=False,
             )
             self._task = self._bar.add_task(title, total=total)

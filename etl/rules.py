@@ -69,7 +69,9 @@ def _apply(series: pl.Series, expr: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
     return pl.DataFrame({"s": series}).select(expr(pl.col("s")))[:, 0]
 
 
-def _patch(base: pl.Series, todo: pl.Series, compute: Callable[[pl.Series], pl.Series], source: pl.Series) -> pl.Series:
+def _patch(
+    base: pl.Series, todo: pl.Series, compute: Callable[[pl.Series], pl.Series], source: pl.Series
+) -> pl.Series:
     """Fill the cells flagged in `todo` with `compute(source[those cells])`."""
     if not todo.any():
         return base
@@ -82,8 +84,9 @@ _FULL_WIDTH = r"[\x{3000}\x{FF01}-\x{FF5E}]"
 
 def clean(raw: pl.Series) -> pl.Series:
     """Trimmed text, full-width characters folded to ASCII (NFKC); null when empty."""
-    folded = _patch(raw, raw.str.contains(_FULL_WIDTH).fill_null(False),
-                    lambda s: s.str.normalize("NFKC"), raw)
+    folded = _patch(
+        raw, raw.str.contains(_FULL_WIDTH).fill_null(False), lambda s: s.str.normalize("NFKC"), raw
+    )
     stripped = folded.str.strip_chars()
     return _apply(stripped, lambda s: pl.when(s != "").then(s))
 
@@ -117,8 +120,9 @@ def _rare_date_forms(s: pl.Expr) -> pl.Expr:
 def parse_dates(text: pl.Series) -> pl.Series:
     """Every date form of the contract → Date; null where none applies or the year is implausible."""
     value = text.str.to_date("%Y-%m-%d", strict=False)
-    value = _patch(value, value.is_null() & text.is_not_null(),
-                   lambda s: _apply(s, _rare_date_forms), text)
+    value = _patch(
+        value, value.is_null() & text.is_not_null(), lambda s: _apply(s, _rare_date_forms), text
+    )
     return _apply(value, lambda v: pl.when(v.dt.year().is_between(1900, 2100)).then(v))
 
 
@@ -133,16 +137,22 @@ def parse_months(text: pl.Series) -> pl.Series:
         year = parts.struct[0].cast(pl.Int32, strict=False)
         month = parts.struct[1].cast(pl.Int32, strict=False)
         compact = s.str.contains(r"^\d{6}$")  # 202406: the month must be two digits
-        ok = year.is_between(1900, 2100) & month.is_between(1, 12) & (
-            ~compact | (parts.struct[1].str.len_chars() == 2)
+        ok = (
+            year.is_between(1900, 2100)
+            & month.is_between(1, 12)
+            & (~compact | (parts.struct[1].str.len_chars() == 2))
         )
         return pl.when(ok).then(
             pl.concat_str([parts.struct[0], parts.struct[1].str.zfill(2)], separator="-")
         )
 
     value = _apply(text, month_forms)
-    return _patch(value, value.is_null() & text.is_not_null(),
-                  lambda s: parse_dates(s).dt.to_string("%Y-%m"), text)
+    return _patch(
+        value,
+        value.is_null() & text.is_not_null(),
+        lambda s: parse_dates(s).dt.to_string("%Y-%m"),
+        text,
+    )
 
 
 def month_of(text: str) -> str | None:
@@ -169,27 +179,39 @@ def type_id_numbers(text: pl.Series, numeric_cell: pl.Series, today: dt.date):
     """
     cleaned = _apply(
         text.str.replace_all(r"\s", ""),
-        lambda s: pl.when(s != "").then(s.str.strip_prefix("'").str.strip_prefix("‘").str.to_uppercase()),
+        lambda s: pl.when(s != "").then(
+            s.str.strip_prefix("'").str.strip_prefix("‘").str.to_uppercase()
+        ),
     )
-    staged = pl.DataFrame({"c": cleaned, "n": numeric_cell}).with_columns(
-        sci=pl.col("c").str.contains(r"^[+-]?\d+(\.\d+)?E[+-]?\d+$"),
-        old=pl.col("c").str.contains(r"^\d{15}$"),
-    ).with_columns(
-        stored_as_number=(pl.col("n") & ~pl.col("old")) | pl.col("sci"),
-        first17=pl.when(pl.col("old"))
-        .then(pl.col("c").str.slice(0, 6) + "19" + pl.col("c").str.slice(6, 9))
-        .otherwise(pl.col("c").str.slice(0, 17)),
-        shape=pl.col("old") | pl.col("c").str.contains(r"^\d{17}[0-9X]$"),
-    ).with_columns(
-        birth=pl.col("first17").str.slice(6, 8).str.to_date("%Y%m%d", strict=False),
-        check=pl.when(pl.col("shape")).then(check_char(pl.col("first17"))),
+    staged = (
+        pl.DataFrame({"c": cleaned, "n": numeric_cell})
+        .with_columns(
+            sci=pl.col("c").str.contains(r"^[+-]?\d+(\.\d+)?E[+-]?\d+$"),
+            old=pl.col("c").str.contains(r"^\d{15}$"),
+        )
+        .with_columns(
+            stored_as_number=(pl.col("n") & ~pl.col("old")) | pl.col("sci"),
+            first17=pl.when(pl.col("old"))
+            .then(pl.col("c").str.slice(0, 6) + "19" + pl.col("c").str.slice(6, 9))
+            .otherwise(pl.col("c").str.slice(0, 17)),
+            shape=pl.col("old") | pl.col("c").str.contains(r"^\d{17}[0-9X]$"),
+        )
+        .with_columns(
+            birth=pl.col("first17").str.slice(6, 8).str.to_date("%Y%m%d", strict=False),
+            check=pl.when(pl.col("shape")).then(check_char(pl.col("first17"))),
+        )
     )
     birth_ok = pl.col("birth").is_between(dt.date(1900, 1, 1), today).fill_null(False)
     result = staged.select(
-        value=pl.when(pl.col("old")).then(pl.col("first17") + pl.col("check")).otherwise(pl.col("c")),
-        reason=pl.when(pl.col("c").is_null()).then(None)
-        .when(pl.col("stored_as_number")).then(pl.lit("id_stored_as_number"))
-        .when(~pl.col("shape") | ~birth_ok).then(pl.lit("id_format"))
+        value=pl.when(pl.col("old"))
+        .then(pl.col("first17") + pl.col("check"))
+        .otherwise(pl.col("c")),
+        reason=pl.when(pl.col("c").is_null())
+        .then(None)
+        .when(pl.col("stored_as_number"))
+        .then(pl.lit("id_stored_as_number"))
+        .when(~pl.col("shape") | ~birth_ok)
+        .then(pl.lit("id_format"))
         .when(~pl.col("old") & (pl.col("c").str.slice(17, 1) != pl.col("check")))
         .then(pl.lit("id_checksum")),
     )
@@ -225,7 +247,9 @@ def _town(text, cells):
         from etl.targets import plan
 
         lookup = {**lookup, COUNTY_WORD: plan()["plan"]["county_code"]}
-    code = text.str.replace_all(r"\s", "").replace_strict(lookup, default=None, return_dtype=pl.String)
+    code = text.str.replace_all(r"\s", "").replace_strict(
+        lookup, default=None, return_dtype=pl.String
+    )
     return code, _reason(code.is_null(), "unknown_town")
 
 
@@ -252,7 +276,9 @@ def _money(text, cells):
     digits = text.str.replace_all(r"[,\s]", "").str.strip_suffix("元")
     ok = digits.str.contains(NUMBER)
     factor = cells.extract.unit_factor(cells.column)
-    value = (digits.cast(pl.Float64, strict=False) * factor).round(2 if cells.column.unit == "元" else 6)
+    value = (digits.cast(pl.Float64, strict=False) * factor).round(
+        2 if cells.column.unit == "元" else 6
+    )
     return value, _reason(~ok, "bad_money")
 
 
@@ -266,7 +292,9 @@ def _integer(text, cells):
 
 def _number(text, cells):
     digits = text.str.replace_all(",", "")
-    return digits.cast(pl.Float64, strict=False), _reason(~digits.str.contains(NUMBER), "bad_number")
+    return digits.cast(pl.Float64, strict=False), _reason(
+        ~digits.str.contains(NUMBER), "bad_number"
+    )
 
 
 def _year(text, cells):
@@ -290,15 +318,34 @@ def _id_number(text, cells):
 
 
 RULES = {
-    "text": _text, "name": _name, "town": _town, "village": _village, "date": _date,
-    "month": _month, "money": _money, "integer": _integer, "number": _number,
-    "year": _year, "yes_no": _yes_no, "code": _code, "id_number": _id_number,
+    "text": _text,
+    "name": _name,
+    "town": _town,
+    "village": _village,
+    "date": _date,
+    "month": _month,
+    "money": _money,
+    "integer": _integer,
+    "number": _number,
+    "year": _year,
+    "yes_no": _yes_no,
+    "code": _code,
+    "id_number": _id_number,
 }
 
 POLARS_TYPES = {
-    "text": pl.String, "id_number": pl.String, "name": pl.String, "town": pl.String,
-    "village": pl.String, "date": pl.Date, "month": pl.String, "money": pl.Float64,
-    "integer": pl.Int64, "number": pl.Float64, "yes_no": pl.Boolean, "code": pl.String,
+    "text": pl.String,
+    "id_number": pl.String,
+    "name": pl.String,
+    "town": pl.String,
+    "village": pl.String,
+    "date": pl.Date,
+    "month": pl.String,
+    "money": pl.Float64,
+    "integer": pl.Int64,
+    "number": pl.Float64,
+    "yes_no": pl.Boolean,
+    "code": pl.String,
     "year": pl.Int32,
 }
 
@@ -316,8 +363,12 @@ class Typing:
 
 
 QUARANTINE_SCHEMA = {
-    "row_number": pl.Int64, "column_name": pl.String, "field": pl.String, "raw_value": pl.String,
-    "reason_code": pl.String, "reason": pl.String,
+    "row_number": pl.Int64,
+    "column_name": pl.String,
+    "field": pl.String,
+    "raw_value": pl.String,
+    "reason_code": pl.String,
+    "reason": pl.String,
 }
 
 
@@ -337,16 +388,26 @@ def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
         if column.type == "village":
             cells.town_codes = values.get("town_code", pl.Series([None] * n, dtype=pl.String))
         if column.type == "id_number":
-            numeric_rows = extract.grid.numeric_rows(extract.columns[column.field].index) if extract.grid else set()
-            cells.numeric_cell = frame["row"].is_in(sorted(numeric_rows)) if numeric_rows else pl.Series([False] * n, dtype=pl.Boolean)
+            numeric_rows = (
+                extract.grid.numeric_rows(extract.columns[column.field].index)
+                if extract.grid
+                else set()
+            )
+            cells.numeric_cell = (
+                frame["row"].is_in(sorted(numeric_rows))
+                if numeric_rows
+                else pl.Series([False] * n, dtype=pl.Boolean)
+            )
         text = clean(raw)
         value, reason = RULES[column.type](text, cells)
         empty = text.is_null()
         # A nil report waives every rule but the township's.
         waived = nil if column.type != "town" else pl.Series([False] * n, dtype=pl.Boolean)
         reasons[column.field] = pl.DataFrame({"e": empty, "r": reason, "w": waived}).select(
-            pl.when(pl.col("w")).then(None)
-            .when(pl.col("e")).then(pl.lit("missing_required" if column.required else None, pl.String))
+            pl.when(pl.col("w"))
+            .then(None)
+            .when(pl.col("e"))
+            .then(pl.lit("missing_required" if column.required else None, pl.String))
             .otherwise(pl.col("r"))
         )[:, 0]
         values[column.field] = value.cast(POLARS_TYPES[column.type]).alias(column.field)
@@ -361,7 +422,13 @@ def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
         bad_row = bad_row | bad
         texts = {code: reason_text(code, column) for code in REASONS}
         parts.append(
-            pl.DataFrame({"row_number": frame["row"], "raw_value": frame[column.field], "reason_code": reason})
+            pl.DataFrame(
+                {
+                    "row_number": frame["row"],
+                    "raw_value": frame[column.field],
+                    "reason_code": reason,
+                }
+            )
             .filter(bad)
             .with_columns(
                 column_name=pl.lit(extract.columns[column.field].text),
@@ -376,12 +443,18 @@ def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
         else pl.DataFrame(schema=QUARANTINE_SCHEMA)
     )
     typed = pl.DataFrame([frame["row"].alias("row_number"), *(values[c.field] for c in present)])
-    absent = [pl.lit(None, POLARS_TYPES[c.type]).alias(c.field) for c in source.columns if c.field not in values]
+    absent = [
+        pl.lit(None, POLARS_TYPES[c.type]).alias(c.field)
+        for c in source.columns
+        if c.field not in values
+    ]
     if absent:
         typed = typed.with_columns(absent)
     if source.nil_report:
         typed = typed.with_columns(is_nil_report=nil)
-    return Typing(loaded=typed.filter(~bad_row), quarantine=quarantine, rows_quarantined=int(bad_row.sum()))
+    return Typing(
+        loaded=typed.filter(~bad_row), quarantine=quarantine, rows_quarantined=int(bad_row.sum())
+    )
 
 
 def nil_report_rows(extract: Extract) -> pl.Series:

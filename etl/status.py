@@ -21,11 +21,19 @@ def status_rows(warehouse: Path) -> list[list[str]]:
     titles = {name: s.title for name, s in sources().items()}
     out = []
     for source, period, file_name, status, loaded, quarantined, skipped, when, message in rows:
-        out.append([
-            titles.get(source, source), period or "—", file_name, STATUS_WORDS.get(status, status),
-            _n(loaded), _n(quarantined), _n(skipped), when.strftime("%Y-%m-%d %H:%M") if when else "—",
-            message or "",
-        ])
+        out.append(
+            [
+                titles.get(source, source),
+                period or "—",
+                file_name,
+                STATUS_WORDS.get(status, status),
+                _n(loaded),
+                _n(quarantined),
+                _n(skipped),
+                when.strftime("%Y-%m-%d %H:%M") if when else "—",
+                message or "",
+            ]
+        )
     return out
 
 

@@ -30,9 +30,18 @@ from etl.settings import WAREHOUSE_SQL_DIR
 SCHEMA_LAYERS = ("schema", "staging", "core", "public")
 
 LEDGER_TYPES = {
-    "text": "VARCHAR", "id_number": "VARCHAR", "name": "VARCHAR", "town": "VARCHAR",
-    "village": "VARCHAR", "date": "DATE", "month": "VARCHAR", "integer": "BIGINT",
-    "number": "DOUBLE", "yes_no": "BOOLEAN", "code": "VARCHAR", "year": "INTEGER",
+    "text": "VARCHAR",
+    "id_number": "VARCHAR",
+    "name": "VARCHAR",
+    "town": "VARCHAR",
+    "village": "VARCHAR",
+    "date": "DATE",
+    "month": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "yes_no": "BOOLEAN",
+    "code": "VARCHAR",
+    "year": "INTEGER",
 }
 
 
@@ -92,8 +101,8 @@ def _keys_view_sql() -> str:
 
 def _write_catalogs(con: duckdb.DuckDBPyConnection) -> None:
     """Rewrite the catalogs from the declarations: sources, places, checks."""
-    from expectations.catalog import checks
     from etl.gazetteer import gazetteer
+    from expectations.catalog import checks
 
     con.execute("DELETE FROM source_catalog")
     con.executemany(
@@ -104,15 +113,34 @@ def _write_catalogs(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM ref_villages")
     con.executemany(
         "INSERT INTO ref_villages VALUES (?, ?, ?, ?, ?, ?)",
-        [[v.code, v.name, v.kind, v.town_code, g.towns[v.town_code].name, v.registered_households]
-         for v in g.villages.values()],
+        [
+            [
+                v.code,
+                v.name,
+                v.kind,
+                v.town_code,
+                g.towns[v.town_code].name,
+                v.registered_households,
+            ]
+            for v in g.villages.values()
+        ],
     )
     con.execute("DELETE FROM check_catalog")
     titles = {name: s.title for name, s in sources().items()}
     con.executemany(
         "INSERT INTO check_catalog VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [[c.id, c.severity, c.title, c.rule, "、".join(titles[x] for x in c.ledgers), c.department, c.entity]
-         for c in checks()],
+        [
+            [
+                c.id,
+                c.severity,
+                c.title,
+                c.rule,
+                "、".join(titles[x] for x in c.ledgers),
+                c.department,
+                c.entity,
+            ]
+            for c in checks()
+        ],
     )
 
 

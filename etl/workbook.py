@@ -51,7 +51,9 @@ class Grid:
 def read_grid(path: Path, preferred_sheet: str) -> Grid:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise Unreadable(f"不支持的文件格式“{path.suffix or '无扩展名'}”，请以 .xlsx、.xls 或 .csv 报送")
+        raise Unreadable(
+            f"不支持的文件格式“{path.suffix or '无扩展名'}”，请以 .xlsx、.xls 或 .csv 报送"
+        )
     if path.stat().st_size == 0:
         raise Unreadable("文件是空的（0 字节）")
     if suffix == ".csv":
@@ -131,7 +133,9 @@ def _read_workbook(path: Path, preferred_sheet: str) -> Grid:
     except Unreadable:
         raise
     except Exception as e:  # fastexcel/calamine raise their own types for damaged files
-        raise Unreadable(f"无法打开这个 Excel 文件（文件可能已损坏，或不是真正的 {path.suffix} 文件）") from e
+        raise Unreadable(
+            f"无法打开这个 Excel 文件（文件可能已损坏，或不是真正的 {path.suffix} 文件）"
+        ) from e
     if frame.height == 0 or frame.width == 0:
         raise Unreadable(f"工作表“{sheet_name}”是空的")
     frame = frame.rename({old: f"c{i}" for i, old in enumerate(frame.columns)})
@@ -181,7 +185,8 @@ class _XlsxNumericCells:
                     if s.get("name") == self.sheet_name
                 )
                 target = next(
-                    r.get("Target") for r in rels.iter(f"{{{self._NS['rel']}}}Relationship")
+                    r.get("Target")
+                    for r in rels.iter(f"{{{self._NS['rel']}}}Relationship")
                     if r.get("Id") == rel_id
                 )
                 target = target.lstrip("/")

@@ -44,9 +44,15 @@ def checks() -> tuple[Check, ...]:
     result = []
     for spec in raw["check"]:
         check = Check(
-            id=spec["id"], severity=spec["severity"], title=spec["title"], rule=spec["rule"],
-            requires=tuple(spec.get("requires", ())), requires_any=tuple(spec.get("requires_any", ())),
-            department=spec["department"], entity=spec["entity"], sql=spec["sql"],
+            id=spec["id"],
+            severity=spec["severity"],
+            title=spec["title"],
+            rule=spec["rule"],
+            requires=tuple(spec.get("requires", ())),
+            requires_any=tuple(spec.get("requires_any", ())),
+            department=spec["department"],
+            entity=spec["entity"],
+            sql=spec["sql"],
         )
         if check.severity not in ("error", "warning"):
             raise ValueError(f"{check.id}: severity must be error or warning")

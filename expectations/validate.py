@@ -58,7 +58,9 @@ def _reconcile(check: Check, period: str, rows: pl.DataFrame, verdict) -> None:
     direct_keys = set(rows["entity_key"].cast(pl.String).to_list())
     problems = []
     if verdict.success != (rows.height == 0):
-        problems.append(f"verdict {'passed' if verdict.success else 'failed'} vs {rows.height} rows")
+        problems.append(
+            f"verdict {'passed' if verdict.success else 'failed'} vs {rows.height} rows"
+        )
     if verdict.failing_rows != rows.height:
         problems.append(f"{verdict.failing_rows} rows counted vs {rows.height} returned")
     if rows.height <= SAMPLE_LIMIT and verdict.sample_keys != direct_keys:
@@ -71,7 +73,9 @@ def _reconcile(check: Check, period: str, rows: pl.DataFrame, verdict) -> None:
 
 def validate(build: Build, period: str | None = None) -> Validation:
     con = build.con
-    months = [r[0] for r in con.execute("SELECT period FROM core_months ORDER BY period").fetchall()]
+    months = [
+        r[0] for r in con.execute("SELECT period FROM core_months ORDER BY period").fetchall()
+    ]
     if period is not None:
         if period not in months:
             raise NoSuchPeriod(period)

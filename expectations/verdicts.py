@@ -33,7 +33,9 @@ def expectation_query(check: Check) -> str:
     return f"SELECT f.* FROM {check.view} AS f WHERE f.period IN (SELECT period FROM {{batch}})"
 
 
-def gx_verdicts(warehouse_file: Path, checks: list[Check], months: list[str]) -> dict[tuple[str, str], Verdict]:
+def gx_verdicts(
+    warehouse_file: Path, checks: list[Check], months: list[str]
+) -> dict[tuple[str, str], Verdict]:
     """Run every check on every month of `check_months` in `warehouse_file` with great-expectations."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -66,7 +68,9 @@ def gx_verdicts(warehouse_file: Path, checks: list[Check], months: list[str]) ->
         )
         for period in months:
             year, month = map(int, period.split("-"))
-            run = definition.run(batch_parameters={"year": year, "month": month}, result_format="COMPLETE")
+            run = definition.run(
+                batch_parameters={"year": year, "month": month}, result_format="COMPLETE"
+            )
             for result in run.results:
                 check_id = result.expectation_config.meta["check_id"]
                 if "observed_value" not in result.result:

@@ -35,7 +35,9 @@ def run_etl(*args: str, warehouse: Path | None = None, check: bool = False, **kw
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env, **kwargs)
     if check and result.returncode != 0:
-        raise AssertionError(f"{command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"{command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 

@@ -29,8 +29,13 @@ class Person:
 
 
 def person(n: int, place=TUQIAO, **kw) -> Person:
-    return Person(name=f"测试{'甲乙丙丁戊己庚辛壬癸'[n % 10]}{n}", id_number=make_id("19800101", f"{n:03d}"),
-                  place=place, household=f"61042910120100{n:02d}", **kw)
+    return Person(
+        name=f"测试{'甲乙丙丁戊己庚辛壬癸'[n % 10]}{n}",
+        id_number=make_id("19800101", f"{n:03d}"),
+        place=place,
+        household=f"61042910120100{n:02d}",
+        **kw,
+    )
 
 
 @dataclass
@@ -49,31 +54,61 @@ def write_month(inbox: Path, month: Month) -> None:
     p = month.period
     if month.roster is not None:
         rows = [
-            {"户编号": who.household, "姓名": who.name, "身份证号": who.id_number, "镇（街道）": who.place[0],
-             "行政村": who.place[1], "与户主关系": who.relation, "户类型": who.household_type, "务工状态": status}
+            {
+                "户编号": who.household,
+                "姓名": who.name,
+                "身份证号": who.id_number,
+                "镇（街道）": who.place[0],
+                "行政村": who.place[1],
+                "与户主关系": who.relation,
+                "户类型": who.household_type,
+                "务工状态": status,
+            }
             for who, status in month.roster
         ]
         _write(inbox / "roster" / f"roster_{p}.xlsx", "roster", rows)
     if month.employment is not None:
         rows = [
-            {"序号": i, "姓名": who.name, "身份证号": who.id_number, "镇（街道）": place[0], "行政村": place[1],
-             "户类型": who.household_type}
+            {
+                "序号": i,
+                "姓名": who.name,
+                "身份证号": who.id_number,
+                "镇（街道）": place[0],
+                "行政村": place[1],
+                "户类型": who.household_type,
+            }
             for i, (who, place) in enumerate(month.employment, start=1)
         ]
         _write(inbox / "employment" / f"employment_{p}.xlsx", "employment", rows)
     if month.training is not None:
         rows = [
-            {"姓名": who.name, "身份证号": who.id_number, "镇（街道）": who.place[0], "行政村": who.place[1],
-             "户类型": who.household_type, "是否结业": "是" if done else "否",
-             "培训项目": f"培训班{i}", "开班日期": f"{p}-02", "结业日期": f"{p}-10"}
+            {
+                "姓名": who.name,
+                "身份证号": who.id_number,
+                "镇（街道）": who.place[0],
+                "行政村": who.place[1],
+                "户类型": who.household_type,
+                "是否结业": "是" if done else "否",
+                "培训项目": f"培训班{i}",
+                "开班日期": f"{p}-02",
+                "结业日期": f"{p}-10",
+            }
             for i, (who, done) in enumerate(month.training, start=1)
         ]
         _write(inbox / "training" / f"training_{p}.xlsx", "training", rows)
     if month.loans is not None:
         rows = [
-            {"贷款合同号": contract, "借款人姓名": who.name, "身份证号": who.id_number, "镇（街道）": who.place[0],
-             "行政村": who.place[1], "户类型": who.household_type, "贷款余额（元）": str(balance),
-             "逾期金额（元）": str(overdue), "贷款金额（元）": str(max(balance, 50000))}
+            {
+                "贷款合同号": contract,
+                "借款人姓名": who.name,
+                "身份证号": who.id_number,
+                "镇（街道）": who.place[0],
+                "行政村": who.place[1],
+                "户类型": who.household_type,
+                "贷款余额（元）": str(balance),
+                "逾期金额（元）": str(overdue),
+                "贷款金额（元）": str(max(balance, 50000)),
+            }
             for contract, who, balance, overdue in month.loans
         ]
         _write(inbox / "loans" / f"loans_{p}.xlsx", "loans", rows)

@@ -34,8 +34,13 @@ class Merge:
     text: str
 
 
-def write_xlsx(path: Path, rows: list[list], merges: list[Merge] = (), sheet: str = "Sheet1",
-               sheets_before: list[str] = ()) -> Path:
+def write_xlsx(
+    path: Path,
+    rows: list[list],
+    merges: list[Merge] = (),
+    sheet: str = "Sheet1",
+    sheets_before: list[str] = (),
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
     book.set_properties({"created": FIXED_TIME})
@@ -45,8 +50,12 @@ def write_xlsx(path: Path, rows: list[list], merges: list[Merge] = (), sheet: st
     ws = book.add_worksheet(sheet)
     for m in merges:
         ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, m.text)
-    merged = {(r, c) for m in merges for r in range(m.first_row, m.last_row + 1)
-              for c in range(m.first_col, m.last_col + 1)}
+    merged = {
+        (r, c)
+        for m in merges
+        for r in range(m.first_row, m.last_row + 1)
+        for c in range(m.first_col, m.last_col + 1)
+    }
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if value is None or (r, c) in merged:
@@ -92,17 +101,42 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
 
 
 # A clean employment ledger row and its header, the base most tests vary.
-EMPLOYMENT_HEADER = ["序号", "姓名", "身份证号", "镇（街道）", "行政村", "户类型", "就业形式",
-                     "务工地点", "务工单位", "务工起始月份", "月收入（元）", "跨省交通补助", "报送日期"]
+EMPLOYMENT_HEADER = [
+    "序号",
+    "姓名",
+    "身份证号",
+    "镇（街道）",
+    "行政村",
+    "户类型",
+    "就业形式",
+    "务工地点",
+    "务工单位",
+    "务工起始月份",
+    "月收入（元）",
+    "跨省交通补助",
+    "报送日期",
+]
 
 
 def employment_row(n: int = 1, **changes) -> list:
     """One valid employment row (土桥镇 / 程家咀村); keyword arguments replace cells by header."""
     values = {
-        "序号": n, "姓名": "王芳", "身份证号": make_id(birth=(dt.date(1970, 1, 1) + dt.timedelta(days=n // 1000)).strftime("%Y%m%d"), seq=f"{n % 1000:03d}"), "镇（街道）": "土桥镇",
-        "行政村": "程家咀村", "户类型": "脱贫户", "就业形式": "省外务工", "务工地点": "江苏省苏州市",
-        "务工单位": "苏州某电子厂", "务工起始月份": "2024-03", "月收入（元）": "4500",
-        "跨省交通补助": None, "报送日期": "2024-06-20",
+        "序号": n,
+        "姓名": "王芳",
+        "身份证号": make_id(
+            birth=(dt.date(1970, 1, 1) + dt.timedelta(days=n // 1000)).strftime("%Y%m%d"),
+            seq=f"{n % 1000:03d}",
+        ),
+        "镇（街道）": "土桥镇",
+        "行政村": "程家咀村",
+        "户类型": "脱贫户",
+        "就业形式": "省外务工",
+        "务工地点": "江苏省苏州市",
+        "务工单位": "苏州某电子厂",
+        "务工起始月份": "2024-03",
+        "月收入（元）": "4500",
+        "跨省交通补助": None,
+        "报送日期": "2024-06-20",
     }
     for key, value in changes.items():
         values[key] = value
@@ -113,33 +147,75 @@ def employment_row(n: int = 1, **changes) -> list:
 BASE_ROWS = {
     "employment": dict(zip(EMPLOYMENT_HEADER, employment_row(), strict=True)),
     "loans": {
-        "贷款合同号": "XD2024000001", "借款人姓名": "李强", "身份证号": make_id("19800506", "021"),
-        "镇（街道）": "土桥镇", "行政村": "程家咀村", "户类型": "脱贫户", "放款银行": "旬邑县农商银行",
-        "放款日期": "2023-04-10", "到期日期": "2026-04-09", "贷款金额（元）": "50000",
-        "贷款余额（元）": "30000", "逾期金额（元）": "0", "逾期天数": "0", "贴息金额（元）": "800",
+        "贷款合同号": "XD2024000001",
+        "借款人姓名": "李强",
+        "身份证号": make_id("19800506", "021"),
+        "镇（街道）": "土桥镇",
+        "行政村": "程家咀村",
+        "户类型": "脱贫户",
+        "放款银行": "旬邑县农商银行",
+        "放款日期": "2023-04-10",
+        "到期日期": "2026-04-09",
+        "贷款金额（元）": "50000",
+        "贷款余额（元）": "30000",
+        "逾期金额（元）": "0",
+        "逾期天数": "0",
+        "贴息金额（元）": "800",
         "是否风险补偿": "否",
     },
     "training": {
-        "姓名": "赵敏", "身份证号": make_id("19950312", "046"), "镇（街道）": "土桥镇",
-        "行政村": "程家咀村", "户类型": "监测户", "培训项目": "果树修剪培训班", "培训工种": "果树修剪",
-        "培训方式": "订单式", "开班日期": "2024-06-03", "结业日期": "2024-06-12", "是否结业": "是",
+        "姓名": "赵敏",
+        "身份证号": make_id("19950312", "046"),
+        "镇（街道）": "土桥镇",
+        "行政村": "程家咀村",
+        "户类型": "监测户",
+        "培训项目": "果树修剪培训班",
+        "培训工种": "果树修剪",
+        "培训方式": "订单式",
+        "开班日期": "2024-06-03",
+        "结业日期": "2024-06-12",
+        "是否结业": "是",
         "是否取证": "否",
     },
     "insurance": {
-        "姓名": "孙丽", "身份证号": make_id("19700202", "062"), "镇（街道）": "土桥镇",
-        "行政村": "程家咀村", "参保年度": "2024", "参保状态": "已参保", "资助类别": "监测对象",
-        "资助金额（元）": "215", "参保日期": "2024-01-15",
+        "姓名": "孙丽",
+        "身份证号": make_id("19700202", "062"),
+        "镇（街道）": "土桥镇",
+        "行政村": "程家咀村",
+        "参保年度": "2024",
+        "参保状态": "已参保",
+        "资助类别": "监测对象",
+        "资助金额（元）": "215",
+        "参保日期": "2024-01-15",
     },
     "indicators": {
-        "指标编码": "A9-TOILETS", "指标名称": "改建卫生厕所", "镇（街道）": "土桥镇",
-        "本月完成": "35", "累计完成": "210", "填报单位": "土桥镇人民政府", "备注": None,
+        "指标编码": "A9-TOILETS",
+        "指标名称": "改建卫生厕所",
+        "镇（街道）": "土桥镇",
+        "本月完成": "35",
+        "累计完成": "210",
+        "填报单位": "土桥镇人民政府",
+        "备注": None,
     },
     "roster": {
-        "户编号": "6104291012010001", "姓名": "王建国", "身份证号": make_id("19650708", "013"),
-        "镇（街道）": "土桥镇", "行政村": "程家咀村", "与户主关系": "户主", "户类型": "脱贫户",
-        "监测对象类别": None, "主要风险类型": None, "风险发现日期": None, "识别认定日期": None,
-        "系统录入日期": None, "风险消除状态": None, "风险消除日期": None, "劳动能力": "有劳动能力",
-        "是否易地搬迁": "否", "务工状态": "务工", "上年家庭人均纯收入（元）": "12500",
+        "户编号": "6104291012010001",
+        "姓名": "王建国",
+        "身份证号": make_id("19650708", "013"),
+        "镇（街道）": "土桥镇",
+        "行政村": "程家咀村",
+        "与户主关系": "户主",
+        "户类型": "脱贫户",
+        "监测对象类别": None,
+        "主要风险类型": None,
+        "风险发现日期": None,
+        "识别认定日期": None,
+        "系统录入日期": None,
+        "风险消除状态": None,
+        "风险消除日期": None,
+        "劳动能力": "有劳动能力",
+        "是否易地搬迁": "否",
+        "务工状态": "务工",
+        "上年家庭人均纯收入（元）": "12500",
     },
 }
 

@@ -31,26 +31,48 @@ def village(place) -> str:
 
 MONTHS = [
     # everything agrees
-    Month("2024-04",
-          roster=[(P[1], "务工"), (P[2], "未务工"), (P[3], "务工")],
-          employment=[(P[1], TUQIAO), (P[3], TUQIAO)],
-          training=[(P[1], True)],
-          loans=[(L1, P[1], 30000, 0), (L2, P[2], 20000, 0)]),
+    Month(
+        "2024-04",
+        roster=[(P[1], "务工"), (P[2], "未务工"), (P[3], "务工")],
+        employment=[(P[1], TUQIAO), (P[3], TUQIAO)],
+        training=[(P[1], True)],
+        loans=[(L1, P[1], 30000, 0), (L2, P[2], 20000, 0)],
+    ),
     # every kind of disagreement
-    Month("2024-05",
-          roster=[(P[1], "务工"), (P[2], "未务工"), (P[3], "务工"), (P[4], "务工"), (P[5], "务工"), (P[6], "未务工")],
-          employment=[(P[1], TUQIAO), (P[2], TUQIAO), (P[7], TUQIAO), (P[5], TUQIAO_2), (P[1], TUQIAO)],
-          training=[(P[8], True)],
-          loans=[(L1, P[1], 30000, 0), (L1, P[1], 30000, 0), (L3, P[6], 10000, 0)]),
+    Month(
+        "2024-05",
+        roster=[
+            (P[1], "务工"),
+            (P[2], "未务工"),
+            (P[3], "务工"),
+            (P[4], "务工"),
+            (P[5], "务工"),
+            (P[6], "未务工"),
+        ],
+        employment=[
+            (P[1], TUQIAO),
+            (P[2], TUQIAO),
+            (P[7], TUQIAO),
+            (P[5], TUQIAO_2),
+            (P[1], TUQIAO),
+        ],
+        training=[(P[8], True)],
+        loans=[(L1, P[1], 30000, 0), (L1, P[1], 30000, 0), (L3, P[6], 10000, 0)],
+    ),
     # only the HR ledger: the cross-ledger checks cannot be evaluated
     Month("2024-06", employment=[(P[1], TUQIAO)]),
 ]
 
 EXPECTED = {
-    ("U01", "2024-04"): set(), ("U01", "2024-05"): {P[1].id_number, L1}, ("U01", "2024-06"): set(),
-    ("X04", "2024-04"): set(), ("X04", "2024-05"): {P[2].id_number, P[7].id_number, P[3].id_number, P[4].id_number},
-    ("X05", "2024-04"): set(), ("X05", "2024-05"): {village(TUQIAO_2), village(CHENGGUAN)},
-    ("X06", "2024-04"): set(), ("X06", "2024-05"): {P[7].id_number, P[5].id_number, P[8].id_number},
+    ("U01", "2024-04"): set(),
+    ("U01", "2024-05"): {P[1].id_number, L1},
+    ("U01", "2024-06"): set(),
+    ("X04", "2024-04"): set(),
+    ("X04", "2024-05"): {P[2].id_number, P[7].id_number, P[3].id_number, P[4].id_number},
+    ("X05", "2024-04"): set(),
+    ("X05", "2024-05"): {village(TUQIAO_2), village(CHENGGUAN)},
+    ("X06", "2024-04"): set(),
+    ("X06", "2024-05"): {P[7].id_number, P[5].id_number, P[8].id_number},
 }
 NOT_EVALUATED = {("X04", "2024-06"), ("X05", "2024-06"), ("X06", "2024-06")}
 
@@ -73,8 +95,11 @@ def county(tmp_path_factory):
 
 
 def failing_keys(warehouse, check_id, period) -> set[str]:
-    rows = query(warehouse, "SELECT DISTINCT entity_key FROM v_check_failures WHERE check_id = ? AND period = ?",
-                 [check_id, period])
+    rows = query(
+        warehouse,
+        "SELECT DISTINCT entity_key FROM v_check_failures WHERE check_id = ? AND period = ?",
+        [check_id, period],
+    )
     return {r[0] for r in rows}
 
 
@@ -82,46 +107,70 @@ def failing_keys(warehouse, check_id, period) -> set[str]:
 def test_check_names_exactly_the_failing_entities(county, case):
     check_id, period = case
     assert failing_keys(county, check_id, period) == EXPECTED[case]
-    [(status, failing_rows)] = query(county, "SELECT status, failing_rows FROM v_check_results "
-                                             "WHERE check_id = ? AND period = ?", [check_id, period])
+    [(status, failing_rows)] = query(
+        county,
+        "SELECT status, failing_rows FROM v_check_results WHERE check_id = ? AND period = ?",
+        [check_id, period],
+    )
     assert status == ("failed" if EXPECTED[case] else "passed")
     assert failing_rows == len(EXPECTED[case])
 
 
 @pytest.mark.parametrize("case", sorted(NOT_EVALUATED), ids=lambda c: f"{c[0]}-{c[1]}")
 def test_not_evaluated_without_a_ledger(county, case):
-    assert query(county, "SELECT status, failing_rows FROM v_check_results WHERE check_id = ? AND period = ?",
-                 list(case)) == [("not_evaluated", None)]
+    assert query(
+        county,
+        "SELECT status, failing_rows FROM v_check_results WHERE check_id = ? AND period = ?",
+        list(case),
+    ) == [("not_evaluated", None)]
 
 
 def test_every_check_has_a_result_for_every_month(county):
     rows = query(county, "SELECT check_id, period, severity FROM v_check_results ORDER BY ALL")
-    assert [(c, p) for c, p, _ in rows] == sorted((c.id, m.period) for c in checks() for m in MONTHS)
+    assert [(c, p) for c, p, _ in rows] == sorted(
+        (c.id, m.period) for c in checks() for m in MONTHS
+    )
     assert {s for _, _, s in rows} == {"error"}
 
 
 def test_failures_name_the_rows_a_data_officer_fixes(county):
-    rows = query(county, "SELECT ledger, file_name, row_number, town_code, village_code, detail FROM v_check_failures "
-                         "WHERE check_id = 'X04' AND period = '2024-05' AND entity_key = ? ORDER BY ledger",
-                 [P[2].id_number])
-    assert [r[:3] for r in rows] == [("employment", "employment/employment_2024-05.xlsx", 3),
-                                     ("roster", "roster/roster_2024-05.xlsx", 3)]
+    rows = query(
+        county,
+        "SELECT ledger, file_name, row_number, town_code, village_code, detail FROM v_check_failures "
+        "WHERE check_id = 'X04' AND period = '2024-05' AND entity_key = ? ORDER BY ledger",
+        [P[2].id_number],
+    )
+    assert [r[:3] for r in rows] == [
+        ("employment", "employment/employment_2024-05.xlsx", 3),
+        ("roster", "roster/roster_2024-05.xlsx", 3),
+    ]
     assert {(r[3], r[4]) for r in rows} == {("610429101", village(TUQIAO))}
     assert "未务工" in rows[0][5]
     # U01: both copies of the repeated row are named
-    assert query(county, "SELECT ledger, row_number FROM v_check_failures WHERE check_id = 'U01' "
-                         "AND period = '2024-05' AND entity_key = ? ORDER BY row_number", [P[1].id_number]) == [
-        ("employment", 2), ("employment", 6)]
+    assert query(
+        county,
+        "SELECT ledger, row_number FROM v_check_failures WHERE check_id = 'U01' "
+        "AND period = '2024-05' AND entity_key = ? ORDER BY row_number",
+        [P[1].id_number],
+    ) == [("employment", 2), ("employment", 6)]
     # X05: a village has no row; the detail gives the three levels' counts
-    [(file_name, detail)] = query(county, "SELECT file_name, detail FROM v_check_failures WHERE check_id = 'X05' "
-                                          "AND period = '2024-05' AND entity_key = ?", [village(CHENGGUAN)])
+    [(file_name, detail)] = query(
+        county,
+        "SELECT file_name, detail FROM v_check_failures WHERE check_id = 'X05' "
+        "AND period = '2024-05' AND entity_key = ?",
+        [village(CHENGGUAN)],
+    )
     assert file_name is None
     assert "人社台账 0 人、系统 1 人" in detail and "全县 人社台账 4 人、系统 4 人" in detail
 
 
 def test_x06_place_comes_from_roster(county):
-    [(town, vil, detail)] = query(county, "SELECT town_code, village_code, detail FROM v_check_failures "
-                                          "WHERE check_id = 'X06' AND entity_key = ?", [P[5].id_number])
+    [(town, vil, detail)] = query(
+        county,
+        "SELECT town_code, village_code, detail FROM v_check_failures "
+        "WHERE check_id = 'X06' AND entity_key = ?",
+        [P[5].id_number],
+    )
     assert (town, vil) == ("610429101", village(TUQIAO))
     assert "新峁村" in detail and "程家咀村" in detail
 
@@ -138,7 +187,9 @@ def test_great_expectations_and_direct_sql_agree(county, tmp_path):
     try:
         for check in checks():
             for month in months:
-                rows = con.execute(f"SELECT entity_key FROM {check.view} WHERE period = ?", [month]).fetchall()
+                rows = con.execute(
+                    f"SELECT entity_key FROM {check.view} WHERE period = ?", [month]
+                ).fetchall()
                 verdict = verdicts[(check.id, month)]
                 assert verdict.failing_rows == len(rows), (check.id, month)
                 assert verdict.sample_keys == {r[0] for r in rows}, (check.id, month)

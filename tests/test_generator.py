@@ -29,15 +29,38 @@ ROOT = Path(__file__).resolve().parent.parent
 SCALE = 0.03
 
 ALL_REASONS = {
-    "missing_required", "id_stored_as_number", "id_checksum", "id_format", "bad_name",
-    "unknown_town", "village_not_in_town", "bad_date", "bad_month", "bad_money",
-    "bad_integer", "bad_yes_no", "not_in_code_list",
+    "missing_required",
+    "id_stored_as_number",
+    "id_checksum",
+    "id_format",
+    "bad_name",
+    "unknown_town",
+    "village_not_in_town",
+    "bad_date",
+    "bad_month",
+    "bad_money",
+    "bad_integer",
+    "bad_yes_no",
+    "not_in_code_list",
 }
 FILE_REASONS = {"missing_column", "no_period", "duplicate_period", "unknown_source", "unreadable"}
 CONTRACT_SOURCES = {
-    "roster", "income", "employment", "public_jobs", "training", "insurance", "medical_claims",
-    "assistance", "housing_monitor", "housing_renovation", "water_points", "water_tests",
-    "water_survey", "loans", "projects", "indicators",
+    "roster",
+    "income",
+    "employment",
+    "public_jobs",
+    "training",
+    "insurance",
+    "medical_claims",
+    "assistance",
+    "housing_monitor",
+    "housing_renovation",
+    "water_points",
+    "water_tests",
+    "water_survey",
+    "loans",
+    "projects",
+    "indicators",
 }
 FORBIDDEN = ("etl", "expectations", "warehouse", "dashboard")
 
@@ -91,8 +114,14 @@ def test_truth_json_is_sorted_and_utf8(county):
     assert (truth["seed"], truth["year"], truth["scale"]) == (1, 2024, SCALE)
     assert truth["quarantine"] == sorted(
         truth["quarantine"],
-        key=lambda q: (q["source"], q["period"], q["file_name"], q["row_number"], q["column_name"],
-                       q["reason_code"]),
+        key=lambda q: (
+            q["source"],
+            q["period"],
+            q["file_name"],
+            q["row_number"],
+            q["column_name"],
+            q["reason_code"],
+        ),
     )
 
 
@@ -111,10 +140,29 @@ def test_generator_imports_nothing_of_the_reader():
             for name in names:
                 assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
                 assert name.split(".")[0] in {
-                    "__future__", "argparse", "array", "calendar", "collections", "concurrent",
-                    "csv", "dataclasses", "datetime", "decimal", "io", "json", "multiprocessing",
-                    "os", "pathlib", "random", "shutil", "sys", "time", "typing", "zipfile",
-                    "xlsxwriter", "xlwt",
+                    "__future__",
+                    "argparse",
+                    "array",
+                    "calendar",
+                    "collections",
+                    "concurrent",
+                    "csv",
+                    "dataclasses",
+                    "datetime",
+                    "decimal",
+                    "io",
+                    "json",
+                    "multiprocessing",
+                    "os",
+                    "pathlib",
+                    "random",
+                    "shutil",
+                    "sys",
+                    "time",
+                    "typing",
+                    "zipfile",
+                    "xlsxwriter",
+                    "xlwt",
                 }, f"{path.name} imports {name}: stdlib, xlsxwriter and xlwt only"
 
 
@@ -132,13 +180,30 @@ def test_generate_loads_no_reader_module(tmp_path):
 
 def test_cli_writes_inbox_and_truth(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "generator", "--out", str(tmp_path), "--scale", "0.02", "--seed", "3"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "--out",
+            str(tmp_path),
+            "--scale",
+            "0.02",
+            "--seed",
+            "3",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
     assert truth["seed"] == 3
-    assert {p.name for p in (tmp_path / "inbox").iterdir()} >= {"roster", "employment", "training", "loans"}
+    assert {p.name for p in (tmp_path / "inbox").iterdir()} >= {
+        "roster",
+        "employment",
+        "training",
+        "loans",
+    }
 
 
 # --------------------------------------------------------------------------- coverage
@@ -160,7 +225,11 @@ def test_truth_covers_every_reason(county):
     assert len(dup) == 2 and dup[0]["source"] == dup[1]["source"]
     unknown = [r for r in truth["rejected_files"] if r["reason_code"] == "unknown_source"]
     assert all(r["source"] not in CONTRACT_SOURCES for r in unknown)
-    unreadable = {Path(r["file_name"]).suffix for r in truth["rejected_files"] if r["reason_code"] == "unreadable"}
+    unreadable = {
+        Path(r["file_name"]).suffix
+        for r in truth["rejected_files"]
+        if r["reason_code"] == "unreadable"
+    }
     assert {".xlsx", ".docx"} <= unreadable
 
 
@@ -205,8 +274,13 @@ YES_NO = {"是", "否", "Y", "N", "y", "n", "1", "0", "√", "×", "true", "fals
 
 
 def _col(name, kind, required=False, codes=(), aliases=()):
-    return {"name": name, "type": kind, "required": required, "codes": set(codes),
-            "headers": (name, *aliases)}
+    return {
+        "name": name,
+        "type": kind,
+        "required": required,
+        "codes": set(codes),
+        "headers": (name, *aliases),
+    }
 
 
 def _person(name="姓名"):
@@ -220,37 +294,97 @@ def _person(name="姓名"):
 
 KINDS = ("脱贫户", "监测户")
 SOURCES = {
-    "roster": ("防返贫监测对象和脱贫人口信息表", [
-        _col("户编号", "text", True), *_person(),
-        _col("与户主关系", "code", True, ("户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "其他")),
-        _col("户类型", "code", True, KINDS),
-        _col("监测对象类别", "code", False, ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")),
-        _col("主要风险类型", "code", False, ("因病", "因残", "因学", "因灾", "因意外事故", "因务工就业不稳",
-                                      "因产业项目失败", "因住房安全", "因饮水安全", "其他")),
-        _col("风险发现日期", "date"), _col("识别认定日期", "date"), _col("系统录入日期", "date"),
-        _col("风险消除状态", "code", False, ("未消除", "已消除")), _col("风险消除日期", "date"),
-        _col("劳动能力", "code", True, ("有劳动能力", "弱劳动能力", "无劳动能力")),
-        _col("是否易地搬迁", "yes_no", True), _col("务工状态", "code", False, ("务工", "未务工")),
-        _col("上年家庭人均纯收入", "money"),
-    ]),
-    "employment": ("脱贫人口务工台账", [
-        *_person(), _col("户类型", "code", True, KINDS),
-        _col("就业形式", "code", True, ("省外务工", "省内县外务工", "县内务工", "公益性岗位", "自主创业", "灵活就业")),
-        _col("务工地点", "text"), _col("务工单位", "text"), _col("务工起始月份", "month", True),
-        _col("月收入", "money"), _col("跨省交通补助", "money"), _col("报送日期", "date"),
-    ]),
-    "training": ("脱贫劳动力技能培训台账", [
-        *_person(), _col("户类型", "code", True, KINDS), _col("培训项目", "text", True),
-        _col("培训工种", "text", True), _col("培训方式", "code", True, ("订单式", "定向式", "其他")),
-        _col("开班日期", "date", True), _col("结业日期", "date", True), _col("是否结业", "yes_no", True),
-        _col("是否取证", "yes_no"),
-    ]),
-    "loans": ("脱贫人口小额信贷台账", [
-        _col("贷款合同号", "text", True), *_person("借款人姓名"), _col("户类型", "code", True, KINDS),
-        _col("放款银行", "text", True), _col("放款日期", "date", True), _col("到期日期", "date", True),
-        _col("贷款金额", "money", True), _col("贷款余额", "money", True), _col("逾期金额", "money", True),
-        _col("逾期天数", "integer", True), _col("贴息金额", "money"), _col("是否风险补偿", "yes_no", True),
-    ]),
+    "roster": (
+        "防返贫监测对象和脱贫人口信息表",
+        [
+            _col("户编号", "text", True),
+            *_person(),
+            _col(
+                "与户主关系",
+                "code",
+                True,
+                ("户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "其他"),
+            ),
+            _col("户类型", "code", True, KINDS),
+            _col("监测对象类别", "code", False, ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")),
+            _col(
+                "主要风险类型",
+                "code",
+                False,
+                (
+                    "因病",
+                    "因残",
+                    "因学",
+                    "因灾",
+                    "因意外事故",
+                    "因务工就业不稳",
+                    "因产业项目失败",
+                    "因住房安全",
+                    "因饮水安全",
+                    "其他",
+                ),
+            ),
+            _col("风险发现日期", "date"),
+            _col("识别认定日期", "date"),
+            _col("系统录入日期", "date"),
+            _col("风险消除状态", "code", False, ("未消除", "已消除")),
+            _col("风险消除日期", "date"),
+            _col("劳动能力", "code", True, ("有劳动能力", "弱劳动能力", "无劳动能力")),
+            _col("是否易地搬迁", "yes_no", True),
+            _col("务工状态", "code", False, ("务工", "未务工")),
+            _col("上年家庭人均纯收入", "money"),
+        ],
+    ),
+    "employment": (
+        "脱贫人口务工台账",
+        [
+            *_person(),
+            _col("户类型", "code", True, KINDS),
+            _col(
+                "就业形式",
+                "code",
+                True,
+                ("省外务工", "省内县外务工", "县内务工", "公益性岗位", "自主创业", "灵活就业"),
+            ),
+            _col("务工地点", "text"),
+            _col("务工单位", "text"),
+            _col("务工起始月份", "month", True),
+            _col("月收入", "money"),
+            _col("跨省交通补助", "money"),
+            _col("报送日期", "date"),
+        ],
+    ),
+    "training": (
+        "脱贫劳动力技能培训台账",
+        [
+            *_person(),
+            _col("户类型", "code", True, KINDS),
+            _col("培训项目", "text", True),
+            _col("培训工种", "text", True),
+            _col("培训方式", "code", True, ("订单式", "定向式", "其他")),
+            _col("开班日期", "date", True),
+            _col("结业日期", "date", True),
+            _col("是否结业", "yes_no", True),
+            _col("是否取证", "yes_no"),
+        ],
+    ),
+    "loans": (
+        "脱贫人口小额信贷台账",
+        [
+            _col("贷款合同号", "text", True),
+            *_person("借款人姓名"),
+            _col("户类型", "code", True, KINDS),
+            _col("放款银行", "text", True),
+            _col("放款日期", "date", True),
+            _col("到期日期", "date", True),
+            _col("贷款金额", "money", True),
+            _col("贷款余额", "money", True),
+            _col("逾期金额", "money", True),
+            _col("逾期天数", "integer", True),
+            _col("贴息金额", "money"),
+            _col("是否风险补偿", "yes_no", True),
+        ],
+    ),
 }
 
 
@@ -259,7 +393,9 @@ def _gazetteer():
     with open(ROOT / "etl" / "reference" / "gazetteer.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             towns[row["town_code"]] = row["town_name"]
-            villages.setdefault(row["town_code"], []).append((row["village_code"], row["village_name"]))
+            villages.setdefault(row["town_code"], []).append(
+                (row["village_code"], row["village_name"])
+            )
     lookup = {}
     for code, name in towns.items():
         short = re.sub(r"(街道|镇)$", "", name)
@@ -307,7 +443,10 @@ def _check_id(v) -> str | None:
         s = body + _check_digit(body)
     if not re.fullmatch(r"\d{17}[\dX]", s):
         return "id_format"
-    if not _real_date(s[6:10], s[10:12], s[12:14]) or dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14])) > dt.date.today():
+    if (
+        not _real_date(s[6:10], s[10:12], s[12:14])
+        or dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14])) > dt.date.today()
+    ):
         return "id_format"
     if _check_digit(s[:17]) != s[17]:
         return "id_checksum"
@@ -334,8 +473,12 @@ def _is_date(v) -> bool:
     if re.fullmatch(r"\d{1,7}", s):
         return 1 <= int(s) <= 2958465
     s = re.sub(r" 00:00:00$", "", s)
-    for pattern in (r"(\d{4})-(\d{2})-(\d{2})", r"(\d{4})/(\d{1,2})/(\d{1,2})", r"(\d{4})\.(\d{1,2})\.(\d{1,2})",
-                    r"(\d{4})年(\d{1,2})月(\d{1,2})日"):
+    for pattern in (
+        r"(\d{4})-(\d{2})-(\d{2})",
+        r"(\d{4})/(\d{1,2})/(\d{1,2})",
+        r"(\d{4})\.(\d{1,2})\.(\d{1,2})",
+        r"(\d{4})年(\d{1,2})月(\d{1,2})日",
+    ):
         m = re.fullmatch(pattern, s)
         if m:
             return _real_date(*m.groups())
@@ -345,8 +488,13 @@ def _is_date(v) -> bool:
 def _is_month(v) -> bool:
     if isinstance(v, str):
         s = _text(v)
-        for pattern in (r"(\d{4})-(\d{2})", r"(\d{4})/(\d{1,2})", r"(\d{4})\.(\d{1,2})", r"(\d{4})年(\d{1,2})月",
-                        r"(\d{4})(\d{2})"):
+        for pattern in (
+            r"(\d{4})-(\d{2})",
+            r"(\d{4})/(\d{1,2})",
+            r"(\d{4})\.(\d{1,2})",
+            r"(\d{4})年(\d{1,2})月",
+            r"(\d{4})(\d{2})",
+        ):
             m = re.fullmatch(pattern, s)
             if m:
                 return 1900 <= int(m[1]) <= 2100 and 1 <= int(m[2]) <= 12
@@ -401,6 +549,85 @@ def _cell_reason(col, v, town_code) -> str | None:
     return None
 
 
+def _form_of(kind: str, v, town_code) -> str:
+    """Which accepted spelling a valid cell uses (for the showcase test)."""
+    if kind == "id":
+        if not isinstance(v, str):
+            return "number"
+        if v.startswith("'"):
+            return "apostrophe"
+        if re.search("[０-９]", v):
+            return "fullwidth"
+        if " " in v:
+            return "spaces"
+        if v.endswith("x"):
+            return "lower_x"
+        return "15 digits" if len(v) == 15 else "plain"
+    if kind in ("date", "month"):
+        if isinstance(v, dt.date):
+            return "date cell"
+        if not isinstance(v, str):
+            return "yyyymmdd number" if len(str(int(v))) == 8 else "serial number"
+        month_forms = (
+            ("yyyy-mm", r"\d{4}-\d\d"),
+            ("yyyy/m", r"\d{4}/\d+"),
+            ("yyyy.m", r"\d{4}\.\d+"),
+            ("yyyy年m月", r"\d{4}年\d+月"),
+            ("yyyymm", r"\d{6}"),
+        )
+        date_forms = (
+            ("yyyy-mm-dd", r"\d{4}-\d\d-\d\d"),
+            ("yyyy/m/d", r"\d{4}/\d+/\d+"),
+            ("yyyy.m.d", r"\d{4}\.\d+\.\d+"),
+            ("yyyy年m月d日", r"\d{4}年\d+月\d+日"),
+            ("yyyymmdd text", r"\d{8}"),
+            ("serial text", r"\d{1,7}"),
+            ("date-time", r".* 00:00:00"),
+        )
+        for form, pattern in (month_forms if kind == "month" else ()) + date_forms:
+            if re.fullmatch(pattern, v):
+                return form
+        return "other"
+    if kind == "money":
+        if not isinstance(v, str):
+            return "number"
+        return ("," if "," in v else "") + ("元" if v.endswith("元") else "") or "text"
+    if kind == "yes_no":
+        return v if isinstance(v, str) else str(int(v))
+    if kind == "code":
+        return (
+            "ideographic space"
+            if v.startswith("\u3000")
+            else "spaces"
+            if v != v.strip()
+            else "plain"
+        )
+    if kind == "town":
+        if v != v.strip():
+            return "spaces"
+        return (
+            "code"
+            if v.isdigit()
+            else "short " + v
+            if v in ("土桥", "城关")
+            else "full"
+            if v.endswith(("镇", "街道"))
+            else "short"
+        )
+    if kind == "village":
+        if v.isdigit():
+            return "code"
+        if town_code is None:  # not looked up: the row's township is unknown
+            return "unchecked"
+        exact = {name for _code, name in VILLAGES[town_code]}
+        if v in exact:
+            return "exact"
+        return "村 added" if v.endswith("村") and v[:-1] in exact else "村 dropped"
+    if kind == "name":
+        return "spaces" if v != v.strip() else "inner space" if " " in v else "plain"
+    return "plain"
+
+
 def _periods_in_name(name: str) -> set[str]:
     found = set()
     for m in re.finditer(r"(?<!\d)(\d{4})-(\d{2})(?![\d-])", name):
@@ -428,24 +655,39 @@ def _sheet_rows(path: Path, title: str) -> list[list]:
     return [[None if c == "" else c for c in r] for r in rows]
 
 
-def _read(path: Path, source: str):
-    """(status, bad cells {(row, column, reason)}, period) as the readings prescribe."""
+def _read(path: Path, source: str, info: dict | None = None):
+    """(status, bad cells {(row, column, reason)}, period) as the readings prescribe.
+    ``info`` collects what the file shows: header shape, summary rows, cell forms."""
+    info = {} if info is None else info
     title, columns = SOURCES[source]
     rows = _sheet_rows(path, title)
     by_header = {_norm_header(h): c for c in columns for h in c["headers"]}
     nonblank = [i for i, r in enumerate(rows) if any(not _blank(v) for v in r)][:7]
 
     def names(cells):
-        return {by_header[_norm_header(v)]["name"] for v in cells if not _blank(v) and _norm_header(v) in by_header}
+        return {
+            by_header[_norm_header(v)]["name"]
+            for v in cells
+            if not _blank(v) and _norm_header(v) in by_header
+        }
 
     best = max(nonblank, key=lambda i: (len(names(rows[i])), -i))
     header = list(rows[best])
     start = best + 1
     if best + 1 < len(rows):
         lower = rows[best + 1]
-        merged = [lo if not _blank(lo) else up for up, lo in zip(header, lower + [None] * len(header))]
+        merged = [
+            lo if not _blank(lo) else up
+            for up, lo in zip(header, lower + [None] * len(header), strict=False)
+        ]
         if len(names(merged)) > len(names(header)):
             header, start = merged, best + 2
+            info["two_row"] = True
+    info["title_rows"] = sum(1 for i in nonblank if i < best)
+    info["leading_blank"] = best > 0 and all(_blank(v) for v in rows[0])
+    info["headers"] = [h for h in header if not _blank(h)]
+    forms = info.setdefault("forms", set())
+    labels = info.setdefault("labels", set())
     slots = {}
     period_col = None
     seq_col = None
@@ -453,7 +695,9 @@ def _read(path: Path, source: str):
         if _blank(h):
             continue
         key = _norm_header(h)
-        if key in by_header and by_header[key]["name"] not in {c["name"] for c, _, _ in slots.values()}:
+        if key in by_header and by_header[key]["name"] not in {
+            c["name"] for c, _, _ in slots.values()
+        }:
             slots[k] = (by_header[key], h, "万元" if "万元" in str(h) else "元")
         elif key in ("统计月份", "统计期"):
             period_col = k
@@ -469,20 +713,30 @@ def _read(path: Path, source: str):
         row = rows[i] + [None] * (len(header) - len(rows[i]))
         filled = [k for k, v in enumerate(row) if not _blank(v)]
         if not filled or filled == [seq_col]:
+            if filled:
+                labels.add("序号 only")
+            elif any(isinstance(v, str) for v in row):
+                labels.add("spaces only")
             continue
         first = row[filled[0]]
-        if isinstance(first, str) and first.strip().startswith(("合计", "总计", "小计", "填报人", "审核人", "负责人")):
+        words = ("合计", "总计", "小计", "填报人", "审核人", "负责人")
+        if isinstance(first, str) and first.strip().startswith(words):
+            labels.add(next(w for w in words if first.strip().startswith(w)))
             continue
         if period_col is not None and not _blank(row[period_col]):
             periods.add(str(row[period_col]).strip())
         town_code = None
-        for k, (col, h, _unit_) in slots.items():
+        for k, (col, _h, _unit) in slots.items():
             if col["type"] == "town" and not _blank(row[k]):
                 town_code = TOWN_LOOKUP.get(_text(row[k]))
-        for k, (col, h, _unit_) in sorted(slots.items(), key=lambda s: [c["name"] for c in columns].index(s[1][0]["name"])):
+        for k, (col, h, _unit) in sorted(
+            slots.items(), key=lambda s: [c["name"] for c in columns].index(s[1][0]["name"])
+        ):
             reason = _cell_reason(col, row[k], town_code)
             if reason:
                 bad.add((i + 1, h, reason))
+            elif not _blank(row[k]):
+                forms.add((col["type"], _form_of(col["type"], row[k], town_code)))
     if periods:
         period = periods.pop() if len(periods) == 1 else "ambiguous"
     return "loaded", bad, period
@@ -493,7 +747,9 @@ def test_reference_reader_agrees_with_truth(county):
     inbox = out / "inbox"
     expected: dict[str, set] = {}
     for q in truth["quarantine"]:
-        expected.setdefault(q["file_name"], set()).add((q["row_number"], q["column_name"], q["reason_code"]))
+        expected.setdefault(q["file_name"], set()).add(
+            (q["row_number"], q["column_name"], q["reason_code"])
+        )
     rejected = {r["file_name"]: r["reason_code"] for r in truth["rejected_files"]}
     by_period: dict[tuple[str, str], list[str]] = {}
     seen_rejections = {}
@@ -563,3 +819,104 @@ def test_bad_cells_hold_bad_values(county):
             assert isinstance(value, float) or re.fullmatch(r"\d\.\d+E\+\d+", value), (q, value)
         if reason == "bad_integer":
             assert value in ("三", "2.5", "-1"), (q, value)
+
+
+def test_parallel_and_serial_writing_agree(county, tmp_path, monkeypatch):
+    import generator.build
+
+    first, _ = county
+    monkeypatch.setattr(generator.build, "PARALLEL_MIN_ROWS", 0)  # force the worker pool
+    _run(tmp_path, seed=1)
+    assert _digest(tmp_path) == _digest(first)
+
+
+def test_showcase_cases_visible(county):
+    """Every layout case and accepted cell form of the brief, seen in the files themselves."""
+    out, truth = county
+    inbox = out / "inbox"
+    rejected = {r["file_name"] for r in truth["rejected_files"]}
+    seen = {"forms": set(), "labels": set()}
+    titles, headers, shapes, sheets = set(), set(), set(), []
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+        rel = str(path.relative_to(inbox))
+        source = rel.split("/")[0]
+        if rel in rejected or source not in SOURCES:
+            continue
+        info = {"forms": seen["forms"], "labels": seen["labels"]}
+        _read(path, source, info)
+        titles.add(info["title_rows"])
+        headers |= {str(h) for h in info["headers"]}
+        shapes |= {k for k in ("two_row", "leading_blank") if info.get(k)}
+        if path.suffix != ".csv":
+            names = CalamineWorkbook.from_path(str(path)).sheet_names
+            sheets.append((source, names))
+    assert titles >= {0, 1, 2, 3, 4, 5}
+    assert shapes == {"two_row", "leading_blank"}
+    assert any(SOURCES[src][0] in names[1:] for src, names in sheets)
+    plain = {re.sub(r"\s", "", h) for h in headers}
+    for alias in (
+        "身份证号",
+        "身份证号码",
+        "公民身份号码",
+        "证件号码",
+        "镇（街道）",
+        "乡镇",
+        "乡镇（街道）",
+        "镇",
+        "所属镇",
+        "行政村",
+        "村",
+        "村（社区）",
+        "所在村",
+        "借款人姓名",
+        "序号",
+        "联系电话",
+        "备注",
+        "统计月份",
+    ):
+        assert any(
+            h.lstrip("*").removesuffix("（元）") == alias or h.lstrip("*") == alias
+            for h in plain | headers
+        ), alias
+    assert any("\n" in h for h in headers)
+    assert any(h != h.strip() for h in headers)
+    assert any("\u3000" in h for h in headers)
+    assert any(h.startswith("*") for h in headers)
+    for unit in ("（元）", "(元)", "（万元）"):
+        assert any(h.endswith(unit) for h in headers), unit
+    assert seen["labels"] >= {
+        "序号 only",
+        "spaces only",
+        "小计",
+        "合计",
+        "总计",
+        "填报人",
+        "审核人",
+        "负责人",
+    }
+    forms = seen["forms"]
+    expected = {
+        "id": {"plain", "apostrophe", "fullwidth", "spaces", "lower_x", "15 digits", "number"},
+        "date": {
+            "date cell",
+            "serial number",
+            "serial text",
+            "yyyy-mm-dd",
+            "yyyy/m/d",
+            "yyyy.m.d",
+            "yyyy年m月d日",
+            "yyyymmdd text",
+            "yyyymmdd number",
+            "date-time",
+        },
+        "month": {"yyyy-mm", "yyyy/m", "yyyy.m", "yyyy年m月", "yyyymm", "date cell"},
+        "money": {"number", ",", "元", ",元"},
+        "yes_no": {"是", "否", "Y", "N", "y", "n", "1", "0", "√", "×", "true", "false"},
+        "code": {"plain", "spaces", "ideographic space"},
+        "town": {"full", "short 土桥", "short 城关", "code", "spaces"},
+        "village": {"exact", "村 added", "村 dropped", "code"},
+        "name": {"plain", "spaces", "inner space"},
+    }
+    for kind, wanted in expected.items():
+        got = {f for k, f in forms if k == kind}
+        assert got >= wanted, (kind, wanted - got)

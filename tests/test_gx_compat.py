@@ -39,8 +39,14 @@ def probe(tmp_path, mode: str) -> str:
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE t AS SELECT * FROM range(5) r(x)")
     con.close()
-    out = subprocess.run([sys.executable, "-c", PROBE, str(path), mode], cwd=REPO, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path), mode],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout.strip().splitlines()[-1]
 
@@ -78,8 +84,12 @@ def test_each_query_sees_fresh_data(tmp_path):
     con.close()
     context = gx.get_context(mode="ephemeral")
     source = context.data_sources.add_sql(name="w", connection_string=f"duckdb:///{path}")
-    batch_definition = source.add_table_asset(name="t", table_name="t").add_batch_definition_whole_table("all")
-    expectation = gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query="SELECT * FROM {batch} WHERE x > 1")
+    batch_definition = source.add_table_asset(
+        name="t", table_name="t"
+    ).add_batch_definition_whole_table("all")
+    expectation = gx.expectations.UnexpectedRowsExpectation(
+        unexpected_rows_query="SELECT * FROM {batch} WHERE x > 1"
+    )
     with gx_compat.released(source):
         assert batch_definition.get_batch().validate(expectation).result["observed_value"] == 3
     con = duckdb.connect(str(path))  # the file is free again: a writer can open it

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, load
-from files import EMPLOYMENT_HEADER, employment_row, write_xlsx
 from filelock import FileLock
+from files import EMPLOYMENT_HEADER, employment_row, write_xlsx
 
 from etl.warehouse import connect_read_only, lock_path, publishing
 
@@ -47,8 +47,12 @@ def leftovers(warehouse: Path) -> list[str]:
 
 def etl_process(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "etl", *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        [sys.executable, "-m", "etl", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
 
 
@@ -106,8 +110,12 @@ def test_reader_reconnecting_during_publishes_sees_every_version(tmp_path, wareh
     load(inbox, warehouse)
     stop = tmp_path / "stop"
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(warehouse), str(stop)], cwd=REPO, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        [sys.executable, "-c", READER, str(warehouse), str(stop)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     seen: list[str] = []
 

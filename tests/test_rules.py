@@ -18,7 +18,11 @@ from etl.extract import read_extract
 from etl.rules import type_extract
 
 ID = make_id("19900101", "123")
-ID_X = next(make_id("19900101", f"{n:03d}") for n in range(1000) if make_id("19900101", f"{n:03d}").endswith("X"))
+ID_X = next(
+    make_id("19900101", f"{n:03d}")
+    for n in range(1000)
+    if make_id("19900101", f"{n:03d}").endswith("X")
+)
 OLD_ID_15 = "610429900101123"  # 15 digits: 610429 + 900101 + 123
 OLD_ID_UPGRADED = make_id("19900101", "123")
 FULL_WIDTH_ID = ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
@@ -34,12 +38,30 @@ CASES = [
     ("id-apostrophe", "employment", "身份证号", "'" + ID, ("ok", ID)),
     ("id-15-text", "employment", "身份证号", OLD_ID_15, ("ok", OLD_ID_UPGRADED)),
     ("id-15-number-cell", "employment", "身份证号", int(OLD_ID_15), ("ok", OLD_ID_UPGRADED)),
-    ("id-18-number-cell", "employment", "身份证号", float(ID[:17] + "0"), ("bad", "id_stored_as_number")),
+    (
+        "id-18-number-cell",
+        "employment",
+        "身份证号",
+        float(ID[:17] + "0"),
+        ("bad", "id_stored_as_number"),
+    ),
     ("id-scientific", "employment", "身份证号", "6.10429E+17", ("bad", "id_stored_as_number")),
-    ("id-bad-check", "employment", "身份证号", ID[:17] + ("0" if ID[17] != "0" else "1"), ("bad", "id_checksum")),
+    (
+        "id-bad-check",
+        "employment",
+        "身份证号",
+        ID[:17] + ("0" if ID[17] != "0" else "1"),
+        ("bad", "id_checksum"),
+    ),
     ("id-too-short", "employment", "身份证号", ID[:16], ("bad", "id_format")),
     ("id-letters", "employment", "身份证号", ID[:10] + "AB" + ID[12:], ("bad", "id_format")),
-    ("id-impossible-birth", "employment", "身份证号", make_id("19900230", "123"), ("bad", "id_format")),
+    (
+        "id-impossible-birth",
+        "employment",
+        "身份证号",
+        make_id("19900230", "123"),
+        ("bad", "id_format"),
+    ),
     ("id-future-birth", "employment", "身份证号", make_id("20990101", "123"), ("bad", "id_format")),
     ("id-15-impossible-birth", "employment", "身份证号", "610429901301123", ("bad", "id_format")),
     ("id-missing", "employment", "身份证号", None, ("bad", "missing_required")),
@@ -70,7 +92,13 @@ CASES = [
     ("date-serial-number", "employment", "报送日期", 45446, ("ok", dt.date(2024, 6, 3))),
     ("date-serial-text", "employment", "报送日期", "45446", ("ok", dt.date(2024, 6, 3))),
     ("date-cell", "employment", "报送日期", dt.date(2024, 6, 3), ("ok", dt.date(2024, 6, 3))),
-    ("date-full-width", "employment", "报送日期", "２０２４－０６－０３", ("ok", dt.date(2024, 6, 3))),
+    (
+        "date-full-width",
+        "employment",
+        "报送日期",
+        "２０２４－０６－０３",
+        ("ok", dt.date(2024, 6, 3)),
+    ),
     ("date-impossible", "employment", "报送日期", "2024-02-30", ("bad", "bad_date")),
     ("date-words", "employment", "报送日期", "六月三日", ("bad", "bad_date")),
     ("date-month-only", "employment", "报送日期", "2024-06", ("bad", "bad_date")),
@@ -124,11 +152,18 @@ CASES = [
     ("year-short", "insurance", "参保年度", "24", ("bad", "bad_integer")),
     # the indicators' code list comes from the year's reported indicators
     ("indicator-code-known", "indicators", "指标编码", "A3-FARMLAND", ("ok", "A3-FARMLAND")),
-    ("indicator-code-ledger-kpi", "indicators", "指标编码", "A4-MIGRANT", ("bad", "not_in_code_list")),
+    (
+        "indicator-code-ledger-kpi",
+        "indicators",
+        "指标编码",
+        "A4-MIGRANT",
+        ("bad", "not_in_code_list"),
+    ),
     # 全县 where the contract allows it
     ("town-county", "indicators", "镇（街道）", "全县", ("ok", "610429")),
     ("town-county-not-allowed", "employment", "镇（街道）", "全县", ("bad", "unknown_town")),
 ]
+
 
 def _field(source_name: str, header: str) -> str:
     from etl.declarations import normalise_header
@@ -144,8 +179,11 @@ def typed(tmp_path_factory):
     result = {}
     for source_name in sorted({c[1] for c in CASES}):
         cases = [c for c in CASES if c[1] == source_name]
-        rows = ledger(source_name, [{header: cell} for _, _, header, cell, _ in cases],
-                      title=f"{source(source_name).title}（测试）")
+        rows = ledger(
+            source_name,
+            [{header: cell} for _, _, header, cell, _ in cases],
+            title=f"{source(source_name).title}（测试）",
+        )
         if source_name == "loans":
             # the 万元 case: its header says 万元, so the whole column is in 万元
             header_row = rows[1]
@@ -185,22 +223,31 @@ def test_raw_value_kept(typed):
     """The quarantine keeps the cell as read, so the clerk can find it."""
     _, typing, cases = typed["employment"]
     row = 3 + [c[0] for c in cases].index("money-words")
-    assert typing.quarantine.filter(typing.quarantine["row_number"] == row)["raw_value"].to_list() == ["四千五"]
+    assert typing.quarantine.filter(typing.quarantine["row_number"] == row)[
+        "raw_value"
+    ].to_list() == ["四千五"]
 
 
 def test_two_bad_cells_one_row(tmp_path):
     """A row with two bad cells: two quarantine entries, one quarantined row."""
     rows = ledger("employment", [{"姓名": "王", "报送日期": "2024-13-01"}, {}])
-    extract = read_extract(write_xlsx(tmp_path / "e_2024-06.xlsx", rows), source("employment"), "e_2024-06.xlsx")
+    extract = read_extract(
+        write_xlsx(tmp_path / "e_2024-06.xlsx", rows), source("employment"), "e_2024-06.xlsx"
+    )
     typing = type_extract(extract)
     assert typing.rows_quarantined == 1
     assert typing.loaded.height == 1
-    assert typing.quarantine.select("row_number", "reason_code").rows() == [(2, "bad_name"), (2, "bad_date")]
+    assert typing.quarantine.select("row_number", "reason_code").rows() == [
+        (2, "bad_name"),
+        (2, "bad_date"),
+    ]
 
 
 def test_unknown_town_does_not_look_up_village(tmp_path):
     rows = ledger("employment", [{"镇（街道）": "火星镇", "行政村": "店子河村"}])
-    extract = read_extract(write_xlsx(tmp_path / "e_2024-06.xlsx", rows), source("employment"), "x_2024-06.xlsx")
+    extract = read_extract(
+        write_xlsx(tmp_path / "e_2024-06.xlsx", rows), source("employment"), "x_2024-06.xlsx"
+    )
     assert type_extract(extract).quarantine["reason_code"].to_list() == ["unknown_town"]
 
 
@@ -209,14 +256,28 @@ def test_scientific_id_in_csv(tmp_path):
     rows = ledger("employment", [{"身份证号": "6.10429E+17"}, {}])
     path = write_csv(tmp_path / "e_2024-06.csv", rows, encoding="gb18030")
     typing = type_extract(read_extract(path, source("employment"), path.name))
-    assert typing.quarantine.select("row_number", "reason_code").rows() == [(2, "id_stored_as_number")]
+    assert typing.quarantine.select("row_number", "reason_code").rows() == [
+        (2, "id_stored_as_number")
+    ]
 
 
 def test_nil_housing_report_loads(tmp_path):
     """housing_monitor: a township's 'nothing to report' row loads, other required cells empty."""
-    header = ["户主姓名", "身份证号", "镇（街道）", "行政村", "对象类型", "安全等级", "处置情况", "备注"]
-    rows = [header, [None, "无", "马栏镇", None, None, None, None, "无"],
-            [None, None, "火星镇", None, None, None, None, "无"]]
+    header = [
+        "户主姓名",
+        "身份证号",
+        "镇（街道）",
+        "行政村",
+        "对象类型",
+        "安全等级",
+        "处置情况",
+        "备注",
+    ]
+    rows = [
+        header,
+        [None, "无", "马栏镇", None, None, None, None, "无"],
+        [None, None, "火星镇", None, None, None, None, "无"],
+    ]
     path = write_xlsx(tmp_path / "h_2024-06.xlsx", rows)
     typing = type_extract(read_extract(path, source("housing_monitor"), path.name))
     assert typing.loaded.select("town_code", "is_nil_report").rows() == [("610429108", True)]

@@ -1,0 +1,150 @@
+"""What the generated inbox holds and what a correct loader makes of it.
+
+``CountyYear`` is the generator's own record of the county-year: the simulated county, every
+file written (its layout, where each ledger row landed, which rows carry bad cells) and the
+files that must be rejected whole. From it come ``truth.json`` and — for whoever adds the
+check and indicator truth — each month's *loaded* ledger: ``ledger(source, period)`` gives
+the rows that load (quarantined rows removed) with their file and row number, or ``None``
+when the month has no ledger because its file(s) were rejected.
+
+To add the truth of a check or an indicator, register a function in ``CHECKS`` or ``KPIS``:
+it receives the ``CountyYear`` and returns ``{period: [entity_key, …]}`` (a check) or a list
+of ``{"kpi_code", "period", "level", "town_code", "village_code", "value"}`` rows (an
+indicator). Compute them from ``ledger(...)``, never from the population directly, so that
+quarantined rows and missing months have the consequences the loader will see.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import ledgers
+from .layouts import Layout
+from .ledgers import Record
+from .population import County
+
+
+@dataclass
+class FileOutcome:
+    layout: Layout
+    row_numbers: array  # ledger row i -> sheet row number
+    bad: dict[int, list[tuple[str, str]]]  # ledger row i -> [(column as written, reason)]
+    rows_read: int
+    rows_skipped: int
+    forced_done: list[tuple] = field(default_factory=list)
+
+    @property
+    def file_name(self) -> str:
+        return self.layout.file_name
+
+
+@dataclass(frozen=True)
+class LoadedRow:
+    record: Record
+    file_name: str
+    row_number: int
+
+
+@dataclass
+class CountyYear:
+    county: County
+    seed: int
+    files: list[FileOutcome]
+    other_rejected: list[dict]  # files rejected for reasons of their own (folder, extension)
+
+    def outcome(self, source: str, period: str) -> FileOutcome | None:
+        """The file that loads for (source, period), if any."""
+        found = [
+            f
+            for f in self.files
+            if f.layout.source == source and f.layout.period == period and f.layout.loaded
+        ]
+        return found[0] if found else None
+
+    def ledger(self, source: str, period: str) -> list[LoadedRow] | None:
+        """The rows the loader keeps for (source, period); None when the month has no ledger."""
+        out = self.outcome(source, period)
+        if out is None:
+            return None
+        records = ledgers.records(self.county, source, out.layout.index)
+        return [
+            LoadedRow(r, out.file_name, out.row_numbers[i])
+            for i, r in enumerate(records)
+            if i not in out.bad
+        ]
+
+    def missing_ledgers(self) -> list[tuple[str, str]]:
+        """(source, period) pairs with no loaded file: every file for them was rejected."""
+        periods = self.county.periods
+        return [(s, p) for s in ledgers.LEDGERS for p in periods if self.outcome(s, p) is None]
+
+    def quarantine(self) -> list[dict]:
+        rows = []
+        for f in self.files:
+            if not f.layout.loaded:
+                continue
+            for i, cells in f.bad.items():
+                for column, reason in cells:
+                    rows.append(
+                        {
+                            "source": f.layout.source,
+                            "period": f.layout.period,
+                            "file_name": f.file_name,
+                            "row_number": f.row_numbers[i],
+                            "column_name": column,
+                            "reason_code": reason,
+                        }
+                    )
+        return sorted(
+            rows,
+            key=lambda q: (
+                q["source"],
+                q["period"],
+                q["file_name"],
+                q["row_number"],
+                q["column_name"],
+                q["reason_code"],
+            ),
+        )
+
+    def rejected_files(self) -> list[dict]:
+        rows = [
+            {"source": f.layout.source, "file_name": f.file_name, "reason_code": f.layout.rejection}
+            for f in self.files
+            if not f.layout.loaded
+        ] + self.other_rejected
+        return sorted(rows, key=lambda r: (r["source"], r["file_name"]))
+
+    def truth(self) -> dict:
+        return {
+            "seed": self.seed,
+            "year": self.county.year,
+            "scale": self.county.scale,
+            "checks": {check: fn(self) for check, fn in sorted(CHECKS.items())},
+            "quarantine": self.quarantine(),
+            "rejected_files": self.rejected_files(),
+            "kpis": sorted(
+                (row for fn in KPIS for row in fn(self)),
+                key=lambda k: (
+                    k["kpi_code"],
+                    k["period"],
+                    k["level"],
+                    k["town_code"] or "",
+                    k["village_code"] or "",
+                ),
+            ),
+        }
+
+
+# Check id -> function(CountyYear) -> {period: [entity_key, ...]}. Empty until the checks'
+# truth is written.
+CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = {}
+# Functions(CountyYear) -> [kpi rows]. Empty until the indicators' truth is written.
+KPIS: list[Callable[[CountyYear], list[dict]]] = []
+
+
+def truth_json(truth: dict) -> str:
+    return json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
