@@ -31,6 +31,19 @@ class Check:
         """The warehouse view holding this check's failing rows."""
         return f"check_{self.id.lower()}"
 
+    def scoped(self, months_relation: str) -> str:
+        """The check's SQL over the months of `months_relation` (a table, or GX's `{batch}`).
+
+        Every check reads the months it checks from a relation named `check_scope`: the same
+        SQL text runs per month under great-expectations and over all months directly.
+        """
+        from etl.warehouse import sql_text
+
+        return (
+            f"WITH check_scope AS (SELECT period FROM {months_relation})\n"
+            f"SELECT * FROM (\n{sql_text(self.sql)}\n) AS failing"
+        )
+
     def evaluated(self, ledgers_with_data: set[str]) -> bool:
         """Whether a month with data for `ledgers_with_data` is evaluated (else not_evaluated)."""
         if not set(self.requires) <= ledgers_with_data:

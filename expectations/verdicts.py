@@ -2,7 +2,7 @@
 
 One data asset: the table `check_months` (the months being validated), split into monthly
 batches on `period_start`. One suite: for each check, an `UnexpectedRowsExpectation` whose
-query reads the check's failing-rows view restricted to the batch's month. great-expectations
+query is the check's SQL with the batch's month as its scope. great-expectations
 runs each month's batch and says passed or failed, with the count of failing rows; it
 returns at most 200 of them, so every failing row comes from the same SQL run directly.
 """
@@ -29,8 +29,8 @@ class Verdict:
 
 
 def expectation_query(check: Check) -> str:
-    """The check's failing rows within the batch's month ({batch} is great-expectations')."""
-    return f"SELECT f.* FROM {check.view} AS f WHERE f.period IN (SELECT period FROM {{batch}})"
+    """The check's SQL over the batch's month ({batch} is great-expectations' placeholder)."""
+    return check.scoped("{batch}")
 
 
 def gx_verdicts(

@@ -1,13 +1,20 @@
 -- U01 (error): a ledger's key is unique in its period — one failing row per repeated row.
--- Keys come from etl/sources.toml through stg_ledger_keys.
-WITH repeated AS (
+-- Keys come from etl/sources.toml through stg_ledger_keys. The months checked are those
+-- of `check_scope` (see expectations/verdicts.py).
+WITH keys AS MATERIALIZED (
+    SELECT *
+    FROM stg_ledger_keys
+    WHERE period IN (SELECT period FROM check_scope)
+),
+
+repeated AS (
     SELECT
         source,
         period,
         key_text,
         count(*) AS copies,
         string_agg(CAST(row_number AS VARCHAR), '、' ORDER BY row_number) AS rows_listed
-    FROM stg_ledger_keys
+    FROM keys
     GROUP BY source, period, key_text
     HAVING count(*) > 1
 )
@@ -23,6 +30,6 @@ SELECT
     k.file_name,
     k.row_number,
     '同一期间重复 ' || r.copies || ' 次（第 ' || r.rows_listed || ' 行）' AS detail
-FROM stg_ledger_keys AS k
+FROM keys AS k
 INNER JOIN repeated AS r
     ON k.source = r.source AND k.period = r.period AND k.key_text = r.key_text

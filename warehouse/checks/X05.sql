@@ -5,6 +5,8 @@ WITH months AS (
     SELECT period FROM core_ledger_months WHERE source = 'employment'
     INTERSECT
     SELECT period FROM core_ledger_months WHERE source = 'roster'
+    INTERSECT
+    SELECT period FROM check_scope
 ),
 
 hr AS (

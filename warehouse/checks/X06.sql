@@ -24,26 +24,33 @@ compared AS (
     FROM recorded AS rec
     INNER JOIN core_ledger_months AS own ON rec.ledger = own.source AND rec.period = own.period
     INNER JOIN core_ledger_months AS sys ON sys.source = 'roster' AND rec.period = sys.period
+    WHERE rec.period IN (SELECT period FROM check_scope)
+),
+
+roster_rows AS MATERIALIZED (
+    SELECT period, id_number, town_code, village_code, row_number
+    FROM stg_roster
+    WHERE period IN (SELECT period FROM check_scope)
+),
+
+roster_place AS (  -- where the roster has each person: their earliest row
+    SELECT period, id_number, min_by(village_code, row_number) AS village_code
+    FROM roster_rows
+    GROUP BY period, id_number
 ),
 
 placed AS (
     SELECT
         c.*,
-        EXISTS (
-            SELECT 1 FROM stg_roster AS r WHERE r.period = c.period AND r.id_number = c.id_number
-        ) AS in_roster,
-        EXISTS (
-            SELECT 1 FROM stg_roster AS r
-            WHERE r.period = c.period AND r.id_number = c.id_number
-                AND r.town_code = c.town_code AND r.village_code = c.village_code
-        ) AS same_place
+        rp.id_number IS NOT NULL AS in_roster,
+        same.id_number IS NOT NULL AS same_place
     FROM compared AS c
-),
-
-roster_place AS (
-    SELECT period, id_number, min_by(village_code, row_number) AS village_code
-    FROM stg_roster
-    GROUP BY period, id_number
+    LEFT JOIN roster_place AS rp ON c.period = rp.period AND c.id_number = rp.id_number
+    LEFT JOIN (SELECT DISTINCT period, id_number, town_code, village_code FROM roster_rows) AS same
+        ON c.period = same.period
+        AND c.id_number = same.id_number
+        AND c.town_code = same.town_code
+        AND c.village_code = same.village_code
 )
 
 SELECT

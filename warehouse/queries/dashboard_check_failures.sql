@@ -1,0 +1,57 @@
+-- Dashboard data page: every failing row of one check ($check) in one month ($month), in the
+-- chosen place ($town, $village; NULL for the whole county), as a data officer acts on it:
+-- who (masked), which household and place, which ledger, file and row the clerk can find,
+-- and what disagrees. The 姓名 is the roster's for that month, masked to the surname.
+WITH roster_names AS (
+    SELECT
+        id_number,
+        min_by(name, row_number) AS person_name
+    FROM stg_roster
+    WHERE period = $month
+    GROUP BY id_number
+),
+
+towns AS (
+    SELECT DISTINCT town_code, town_name FROM ref_villages
+),
+
+-- A village-level check (X05) names two ledgers, comma-separated: title each.
+ledger_parts AS (
+    SELECT DISTINCT
+        ledger,
+        unnest(string_split(ledger, ',')) AS part
+    FROM v_check_failures
+    WHERE check_id = $check AND period = $month
+),
+
+ledger_titles AS (
+    SELECT
+        p.ledger,
+        string_agg(coalesce(s.title, p.part), '、' ORDER BY p.part) AS ledger_title
+    FROM ledger_parts AS p
+    LEFT JOIN source_catalog AS s ON p.part = s.source
+    GROUP BY p.ledger
+)
+
+SELECT
+    t.town_name,
+    v.village_name,
+    mask_id(f.id_number) AS id_number,
+    mask_name(n.person_name) AS person_name,
+    f.household_id,
+    coalesce(lt.ledger_title, f.ledger) AS ledger_title,
+    f.file_name,
+    f.row_number,
+    mask_cell(NULL, f.detail) AS detail,
+    -- what failed when it is not the person: a village, a loan contract, a project …
+    CASE WHEN f.entity_key IS DISTINCT FROM f.id_number THEN mask_cell(NULL, f.entity_key) END AS entity_key
+FROM v_check_failures AS f
+LEFT JOIN roster_names AS n ON f.id_number = n.id_number
+LEFT JOIN towns AS t ON f.town_code = t.town_code
+LEFT JOIN ref_villages AS v ON f.village_code = v.village_code
+LEFT JOIN ledger_titles AS lt ON f.ledger = lt.ledger
+WHERE f.check_id = $check
+    AND f.period = $month
+    AND ($town IS NULL OR f.town_code = $town)
+    AND ($village IS NULL OR f.village_code = $village)
+ORDER BY f.town_code NULLS LAST, f.village_code NULLS LAST, f.entity_key, f.file_name, f.row_number;
