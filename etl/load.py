@@ -190,8 +190,6 @@ def _process(con: duckdb.DuckDBPyConnection, offer: Offer) -> Outcome:
     if offer.rejection is None and extract is None:
         try:
             extract = read_extract(offer.path, sources()[offer.folder], offer.file_name)
-            if offer.period and extract.period != offer.period:  # the name decides
-                extract.period = offer.period
         except FileRejected as rejection:
             offer.rejection = rejection
     if offer.rejection is not None:

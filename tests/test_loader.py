@@ -204,7 +204,8 @@ def test_status_lists_each_source_and_month(inbox, warehouse):
     employment_file(inbox, "2024-06.xlsx", [employment_row(1), employment_row(2, 姓名="王")])
     load(inbox, warehouse)
     out = run_etl("status", warehouse=warehouse, check=True).stdout
-    header, line = out.strip().splitlines()
+    title, header, line = out.strip().splitlines()
+    assert title == "# 台账加载情况"
     assert header.split("\t") == [
         "台账",
         "期间",

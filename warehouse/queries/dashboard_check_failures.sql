@@ -2,12 +2,22 @@
 -- chosen place ($town, $village; NULL for the whole county), as a data officer acts on it:
 -- who (masked), which household and place, which ledger, file and row the clerk can find,
 -- and what disagrees. The 姓名 is the roster's for that month, masked to the surname.
-WITH roster_names AS (
+WITH failing AS (
+    SELECT *
+    FROM v_check_failures
+    WHERE check_id = $check
+        AND period = $month
+        AND ($town IS NULL OR town_code = $town)
+        AND ($village IS NULL OR village_code = $village)
+),
+
+roster_names AS (
     SELECT
         id_number,
         min_by(name, row_number) AS person_name
     FROM stg_roster
     WHERE period = $month
+        AND id_number IN (SELECT id_number FROM failing)
     GROUP BY id_number
 ),
 
@@ -20,8 +30,7 @@ ledger_parts AS (
     SELECT DISTINCT
         ledger,
         unnest(string_split(ledger, ',')) AS part
-    FROM v_check_failures
-    WHERE check_id = $check AND period = $month
+    FROM failing
 ),
 
 ledger_titles AS (
@@ -45,13 +54,9 @@ SELECT
     mask_cell(NULL, f.detail) AS detail,
     -- what failed when it is not the person: a village, a loan contract, a project …
     CASE WHEN f.entity_key IS DISTINCT FROM f.id_number THEN mask_cell(NULL, f.entity_key) END AS entity_key
-FROM v_check_failures AS f
+FROM failing AS f
 LEFT JOIN roster_names AS n ON f.id_number = n.id_number
 LEFT JOIN towns AS t ON f.town_code = t.town_code
 LEFT JOIN ref_villages AS v ON f.village_code = v.village_code
 LEFT JOIN ledger_titles AS lt ON f.ledger = lt.ledger
-WHERE f.check_id = $check
-    AND f.period = $month
-    AND ($town IS NULL OR f.town_code = $town)
-    AND ($village IS NULL OR f.village_code = $village)
 ORDER BY f.town_code NULLS LAST, f.village_code NULLS LAST, f.entity_key, f.file_name, f.row_number;
