@@ -18,6 +18,8 @@ from pathlib import Path
 
 from . import extras, ledgers
 from .compose import compose
+from .defects import plant_defects
+from .expected import fact
 from .gazetteer import load_gazetteer
 from .layouts import Layout, plan_layouts
 from .population import N_PERIODS, County, build_county
@@ -53,6 +55,10 @@ def _write_file(layout: Layout) -> FileOutcome:
     else:
         (grid,) = composed.sheets
         write_csv(path, grid, layout.encoding)
+    facts = None
+    if layout.loaded:
+        rows, bad = composed.row_numbers, composed.bad
+        facts = [fact(layout.source, r, rows[i]) for i, r in enumerate(records) if i not in bad]
     return FileOutcome(
         layout=layout,
         row_numbers=composed.row_numbers,
@@ -60,6 +66,7 @@ def _write_file(layout: Layout) -> FileOutcome:
         rows_read=composed.rows_read,
         rows_skipped=composed.rows_skipped,
         forced_done=composed.forced_done,
+        facts=facts,
     )
 
 
@@ -110,6 +117,7 @@ def generate_county_year(
 
     progress(f"simulating the county: year {year}, seed {seed}, scale {scale}")
     county = build_county(load_gazetteer(), year, seed, scale)
+    plant_defects(county, random.Random(f"xunyi/{seed}/{year}/{scale}/defects"))
     rows = _row_counts(county)
     layouts = plan_layouts(year, seed, rows)
     _WORLD.update(county=county, inbox=inbox, seed=seed)

@@ -171,7 +171,10 @@ def _choose_faults(layout, slots, records, rng, gaz) -> tuple[dict[int, list[Bad
             reason = rng.choices(list(avail), [REASON_WEIGHTS[r] for r in avail])[0]
             plant(i, reason, avoid=tuple(taken))
 
-    order = list(range(len(records)))
+    for i, record in enumerate(records):  # rows that must carry a bad cell (defects.py)
+        if record.fault and not plant(i, record.fault):
+            raise RuntimeError(f"{layout.file_name}: cannot plant {record.fault}")
+    order = [i for i in range(len(records)) if not records[i].protected]
     rng.shuffle(order)
     for item in layout.forced_faults:
         reason, variant = item
@@ -191,7 +194,7 @@ def _choose_faults(layout, slots, records, rng, gaz) -> tuple[dict[int, list[Bad
                 done.append(item)
                 break
     for i in range(len(records)):
-        if i in faults or rng.random() >= layout.fault_rate:
+        if rng.random() >= layout.fault_rate or i in faults or records[i].protected:
             continue
         avail = options(records[i])
         reason = rng.choices(list(avail), [REASON_WEIGHTS[r] for r in avail])[0]

@@ -32,6 +32,11 @@ REJECTED = {
     ("employment", 8): "duplicate_period",
     ("loans", 11): "unreadable",
 }
+# The plan's first month: the 人社 ledger and the system's 务工监测 were reconciled person by
+# person before the campaign (集中比对). Its roster and employment files carry no bad cell
+# and nothing is planted that month (``defects.py``): every check passes in March.
+RECONCILED_MONTH = 3
+RECONCILED_SOURCES = ("roster", "employment")
 # The column a bank's export leaves out: banks do not know the household's type.
 MISSING_COLUMN = "户类型"
 
@@ -636,12 +641,17 @@ REASON_TYPES = {  # the column type each reason needs (missing_required: any req
 }
 
 
+def _reconciled(lo: Layout) -> bool:
+    return lo.month == RECONCILED_MONTH and lo.source in RECONCILED_SOURCES
+
+
 def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None:
     loaded = [lo for lo in layouts if lo.loaded]
+    faultable = [lo for lo in loaded if not _reconciled(lo)]
     for reason, variant, sources, family in FORCED_FAULTS:
         able = [
             lo
-            for lo in loaded
+            for lo in faultable
             if (reason == "pair" or REASON_TYPES[reason] in _TYPES_BY_SOURCE[lo.source])
             and (family is None or (family == "workbook") == lo.workbook)
         ]
@@ -698,6 +708,8 @@ def plan_layouts(year: int, seed: int, rows: dict[tuple[str, int], int]) -> list
             _random_style(lo, rng, rows[(source, index)])
             _decorate(lo, rng)
             lo.rejection = REJECTED.get((source, lo.month))
+            if _reconciled(lo):
+                lo.fault_rate = 0.0
             layouts.append(lo)
     for lo in list(layouts):
         if lo.rejection == "duplicate_period":

@@ -32,6 +32,42 @@ class Record:
     values: dict[str, object]
     person: Person  # whose row it is (the borrower for a loan)
     loan: Loan | None = None
+    protected: bool = False  # shows a planted case (defects.py): no random bad cell
+    fault: str | None = None  # a bad cell this row must carry (reason), whatever the file
+
+
+def _protect(county: County, rows: list[Record], index: int) -> list[Record]:
+    protected = county.defects.protected
+    if protected:
+        for r in rows:
+            r.protected = (r.person, index) in protected
+    return rows
+
+
+def _repeat(county: County, source: str, index: int, rows: list[Record], key) -> list[Record]:
+    """Rows listed twice (``defects.py``): the copy right below the original (or above)."""
+    wanted = county.defects.repeated.get((source, index))
+    if not wanted:
+        return rows
+    d = county.defects
+    twice = {id(k) for k in wanted}
+    out = []
+    for r in rows:
+        k = key(r)
+        if id(k) not in twice:
+            out.append(r)
+            continue
+        which = (source, index, id(k))
+        faulty = which in d.faulty_copy
+        copy = Record(
+            {**r.values, **d.copy_values.get(which, {})},
+            r.person,
+            r.loan,
+            protected=not faulty,
+            fault="missing_required" if faulty else None,
+        )
+        out += [copy, r] if which in d.copy_first else [r, copy]
+    return out
 
 
 def _place(p: Person) -> dict[str, object]:
@@ -41,6 +77,7 @@ def _place(p: Person) -> dict[str, object]:
 
 def roster(county: County, index: int) -> list[Record]:
     end = month_end(county.year, index)
+    says = county.defects.status
     rows = []
     for hh in county.households:  # sorted by 户编号, which starts with the village code
         if not hh.present_at(index):
@@ -53,6 +90,8 @@ def roster(county: County, index: int) -> list[Record]:
                 status = "务工"
             else:  # the system leaves the field empty for people who cannot work
                 status = None if p.ability == "无劳动能力" else "未务工"
+            if (p, index) in says:
+                status = says[(p, index)]
             values = {
                 "户编号": hh.hh_id,
                 **_place(p),
@@ -71,7 +110,8 @@ def roster(county: County, index: int) -> list[Record]:
                 "上年家庭人均纯收入": hh.income_prev,
             }
             rows.append(Record(values, p))
-    return rows
+    _protect(county, rows, index)
+    return _repeat(county, "roster", index, rows, lambda r: r.person)
 
 
 SUBSIDY = Decimal("500.00")  # 跨省交通补助, once a year for 省外务工
@@ -79,13 +119,19 @@ SUBSIDY = Decimal("500.00")  # 跨省交通补助, once a year for 省外务工
 
 def employment(county: County, index: int) -> list[Record]:
     rows = []
-    for hh in county.households:
+    moved = county.defects.moved
+    for hh in [*county.households, *county.defects.outsiders]:
         for p in hh.members:
             spell = p.work[index]
             if spell is None:
                 continue
+            place = _place(p)
+            if (p, index) in moved:  # the 人社 ledger knows another village
+                village = moved[(p, index)]
+                place["镇（街道）"] = county.gazetteer.town_of(village)
+                place["行政村"] = village
             values = {
-                **_place(p),
+                **place,
                 "户类型": hh.kind_at(index),
                 "就业形式": spell.form,
                 "务工地点": spell.place,
@@ -97,11 +143,13 @@ def employment(county: County, index: int) -> list[Record]:
             }
             rows.append(Record(values, p))
     rows.sort(key=lambda r: (r.person.household.hh_id, RELATION_ORDER[r.person.relation]))
-    return rows
+    _protect(county, rows, index)
+    return _repeat(county, "employment", index, rows, lambda r: r.person)
 
 
 def training(county: County, index: int) -> list[Record]:
     rows = []
+    trainee = {}
     for t in county.trainees:
         if t.course.period != index:
             continue
@@ -117,7 +165,9 @@ def training(county: County, index: int) -> list[Record]:
             "是否取证": t.certified,
         }
         rows.append(Record(values, t.person))
-    return rows
+        trainee[id(rows[-1])] = t
+    _protect(county, rows, index)
+    return _repeat(county, "training", index, rows, lambda r: trainee[id(r)])
 
 
 def _interest_subsidy(loan: Loan, end: dt.date) -> Decimal | None:
@@ -157,19 +207,22 @@ def loans(county: County, index: int) -> list[Record]:
         }
         rows.append(Record(values, p, loan))
     rows.sort(key=lambda r: (r.loan.household.village.code, r.loan.contract))
-    return rows
+    _protect(county, rows, index)
+    return _repeat(county, "loans", index, rows, lambda r: r.loan)
 
 
 def row_count(county: County, source: str, index: int) -> int:
     """``len(records(...))`` without building the rows (used to plan the files)."""
+    twice = len(county.defects.repeated.get((source, index), ()))
     if source == "roster":
-        return sum(len(h.members) for h in county.households if h.present_at(index))
+        return twice + sum(len(h.members) for h in county.households if h.present_at(index))
     if source == "employment":
-        return sum(1 for p in county.persons if p.work[index] is not None)
+        outsiders = [p for h in county.defects.outsiders for p in h.members]
+        return twice + sum(1 for p in [*county.persons, *outsiders] if p.work[index] is not None)
     if source == "training":
-        return sum(1 for t in county.trainees if t.course.period == index)
+        return twice + sum(1 for t in county.trainees if t.course.period == index)
     end = month_end(county.year, index)
-    return sum(1 for loan in county.loans if loan.outstanding_at(end))
+    return twice + sum(1 for loan in county.loans if loan.outstanding_at(end))
 
 
 LEDGERS: dict[str, Callable[[County, int], list[Record]]] = {

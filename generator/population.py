@@ -167,6 +167,29 @@ class Loan:
 
 
 @dataclass
+class Defects:
+    """Deliberate disagreements between the ledgers, planted by ``defects.py`` on top of the
+    simulated world (the natural ones — 务工状态 a month late — live in the population)."""
+
+    # (source, month index) -> what is listed twice that month: a Person (roster,
+    # employment), a Trainee (training) or a Loan (loans). The copy follows the original.
+    repeated: dict[tuple[str, int], list[object]] = field(default_factory=dict)
+    # Copies that differ, by (source, month index, id(key)): a bad cell (only the original
+    # loads), other values, or a place in the sheet above the original.
+    faulty_copy: set[tuple[str, int, int]] = field(default_factory=set)
+    copy_values: dict[tuple[str, int, int], dict[str, object]] = field(default_factory=dict)
+    copy_first: set[tuple[str, int, int]] = field(default_factory=set)
+    # (person, month index) -> the 务工状态 the system shows instead of its own.
+    status: dict[tuple[Person, int], str | None] = field(default_factory=dict)
+    # (person, month index) -> the village the 人社 ledger writes instead of the roster's.
+    moved: dict[tuple[Person, int], Village] = field(default_factory=dict)
+    # Households that are in no month's roster but appear in other ledgers.
+    outsiders: list[Household] = field(default_factory=list)
+    # (person, month index): rows that show a planted case; never given a random bad cell.
+    protected: set[tuple[Person, int]] = field(default_factory=set)
+
+
+@dataclass
 class County:
     """The simulated county-year: the single source of every ledger."""
 
@@ -178,6 +201,7 @@ class County:
     trainees: list[Trainee]
     loans: list[Loan]
     report_day: dict[tuple[str, int], dt.date]  # (town code, month index): 报送日期
+    defects: Defects = field(default_factory=Defects)
 
     @property
     def periods(self) -> list[str]:

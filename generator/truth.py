@@ -7,11 +7,13 @@ check and indicator truth — each month's *loaded* ledger: ``ledger(source, per
 the rows that load (quarantined rows removed) with their file and row number, or ``None``
 when the month has no ledger because its file(s) were rejected.
 
-To add the truth of a check or an indicator, register a function in ``CHECKS`` or ``KPIS``:
-it receives the ``CountyYear`` and returns ``{period: [entity_key, …]}`` (a check) or a list
-of ``{"kpi_code", "period", "level", "town_code", "village_code", "value"}`` rows (an
-indicator). Compute them from ``ledger(...)``, never from the population directly, so that
-quarantined rows and missing months have the consequences the loader will see.
+The truth of the checks and indicators (``expected.py``) is registered in ``CHECKS`` and
+``KPIS``: a function receives the ``CountyYear`` and returns ``{period: [entity_key, …]}``
+(a check) or a list of ``{"kpi_code", "period", "level", "town_code", "village_code",
+"value"}`` rows (an indicator). They compute from ``facts(source, period)`` — the loaded
+rows of ``ledger(...)`` reduced to what they need, collected when each file is written —
+never from the population directly, so that quarantined rows and missing months have the
+consequences the loader will see.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import ledgers
+from . import expected, ledgers
+from .expected import Fact
 from .layouts import Layout
 from .ledgers import Record
 from .population import County
@@ -35,6 +38,7 @@ class FileOutcome:
     rows_read: int
     rows_skipped: int
     forced_done: list[tuple] = field(default_factory=list)
+    facts: list[Fact] | None = None  # the loaded rows, reduced (None: the file is rejected)
 
     @property
     def file_name(self) -> str:
@@ -54,6 +58,7 @@ class CountyYear:
     seed: int
     files: list[FileOutcome]
     other_rejected: list[dict]  # files rejected for reasons of their own (folder, extension)
+    _truth: dict | None = field(default=None, repr=False)
 
     def outcome(self, source: str, period: str) -> FileOutcome | None:
         """The file that loads for (source, period), if any."""
@@ -75,6 +80,11 @@ class CountyYear:
             for i, r in enumerate(records)
             if i not in out.bad
         ]
+
+    def facts(self, source: str, period: str) -> list[Fact] | None:
+        """``ledger(source, period)`` as ``expected.Fact`` rows, without rebuilding it."""
+        out = self.outcome(source, period)
+        return None if out is None else out.facts
 
     def missing_ledgers(self) -> list[tuple[str, str]]:
         """(source, period) pairs with no loaded file: every file for them was rejected."""
@@ -119,6 +129,11 @@ class CountyYear:
         return sorted(rows, key=lambda r: (r["source"], r["file_name"]))
 
     def truth(self) -> dict:
+        if self._truth is None:
+            self._truth = self._compute_truth()
+        return self._truth
+
+    def _compute_truth(self) -> dict:
         return {
             "seed": self.seed,
             "year": self.county.year,
@@ -139,11 +154,10 @@ class CountyYear:
         }
 
 
-# Check id -> function(CountyYear) -> {period: [entity_key, ...]}. Empty until the checks'
-# truth is written.
-CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = {}
-# Functions(CountyYear) -> [kpi rows]. Empty until the indicators' truth is written.
-KPIS: list[Callable[[CountyYear], list[dict]]] = []
+# Check id -> function(CountyYear) -> {period: [entity_key, ...]}.
+CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = dict(expected.CHECKS)
+# Functions(CountyYear) -> [kpi rows].
+KPIS: list[Callable[[CountyYear], list[dict]]] = list(expected.KPIS)
 
 
 def truth_json(truth: dict) -> str:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import unicodedata
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,16 @@ def test_truth_json_is_sorted_and_utf8(county):
     out, truth = county
     text = (out / "truth.json").read_text(encoding="utf-8")
     assert text == json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    assert truth["checks"] == {} and truth["kpis"] == []
+    assert truth["kpis"] == sorted(
+        truth["kpis"],
+        key=lambda k: (
+            k["kpi_code"],
+            k["period"],
+            k["level"],
+            k["town_code"] or "",
+            k["village_code"] or "",
+        ),
+    )
     assert (truth["seed"], truth["year"], truth["scale"]) == (1, 2024, SCALE)
     assert truth["quarantine"] == sorted(
         truth["quarantine"],
@@ -549,6 +559,72 @@ def _cell_reason(col, v, town_code) -> str | None:
     return None
 
 
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _to_date(v) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    s = str(int(v)) if isinstance(v, float | int) else _text(v)
+    if re.fullmatch(r"\d{8}", s):
+        return dt.date(int(s[:4]), int(s[4:6]), int(s[6:]))
+    if re.fullmatch(r"\d{1,7}", s):
+        return EXCEL_EPOCH + dt.timedelta(days=int(s))
+    y, m, d = re.fullmatch(r"(\d{4})\D(\d{1,2})\D(\d{1,2})日?(?: 00:00:00)?", s).groups()
+    return dt.date(int(y), int(m), int(d))
+
+
+def _to_money(v, unit: str) -> Decimal:
+    if isinstance(v, float | int):
+        amount = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+    else:
+        amount = Decimal(_text(v).replace(",", "").removesuffix("元"))
+    return amount * 10000 if unit == "万元" else amount
+
+
+def _to_id(v) -> str:
+    s = str(int(v)) if isinstance(v, float | int) else re.sub(r"\s", "", _text(v))
+    s = s.lstrip("'").upper()
+    if len(s) == 15:
+        body = s[:6] + "19" + s[6:]
+        s = body + _check_digit(body)
+    return s
+
+
+def _to_village(v, town_code: str) -> str:
+    s = _text(v) if isinstance(v, str) else str(int(v))
+    candidates = VILLAGES[town_code]
+    for code, name in candidates:  # a code or the exact name first, then ± 村
+        if s in (code, name):
+            return code
+    names = {s, s + "村"} | ({s[:-1]} if s.endswith("村") else set())
+    (code,) = [code for code, name in candidates if name in names]
+    return code
+
+
+def _value(col, v, town_code, unit):
+    """A valid cell's value as the loader stores it (only the types the checks need)."""
+    kind = col["type"]
+    if kind == "id":
+        return _to_id(v)
+    if kind == "town":
+        return town_code
+    if kind == "village":  # not looked up under an unknown township (the row is bad)
+        return None if town_code is None else _to_village(v, town_code)
+    if kind == "code":
+        return _text(v)
+    if kind == "yes_no":
+        s = _text(v) if isinstance(v, str) else str(int(v))
+        return s in ("是", "Y", "y", "1", "√", "true")
+    if kind == "money":
+        return _to_money(v, unit)
+    if kind == "date":
+        return _to_date(v)
+    return _text(v) if isinstance(v, str) else v
+
+
 def _form_of(kind: str, v, town_code) -> str:
     """Which accepted spelling a valid cell uses (for the showcase test)."""
     if kind == "id":
@@ -686,6 +762,7 @@ def _read(path: Path, source: str, info: dict | None = None):
     info["title_rows"] = sum(1 for i in nonblank if i < best)
     info["leading_blank"] = best > 0 and all(_blank(v) for v in rows[0])
     info["headers"] = [h for h in header if not _blank(h)]
+    loaded = info.setdefault("rows", [])  # the rows that load, their values typed
     forms = info.setdefault("forms", set())
     labels = info.setdefault("labels", set())
     slots = {}
@@ -729,46 +806,50 @@ def _read(path: Path, source: str, info: dict | None = None):
         for k, (col, _h, _unit) in slots.items():
             if col["type"] == "town" and not _blank(row[k]):
                 town_code = TOWN_LOOKUP.get(_text(row[k]))
-        for k, (col, h, _unit) in sorted(
+        clean = True
+        values = {"_row": i + 1}
+        for k, (col, h, unit) in sorted(
             slots.items(), key=lambda s: [c["name"] for c in columns].index(s[1][0]["name"])
         ):
             reason = _cell_reason(col, row[k], town_code)
             if reason:
                 bad.add((i + 1, h, reason))
+                clean = False
             elif not _blank(row[k]):
                 forms.add((col["type"], _form_of(col["type"], row[k], town_code)))
+                values[col["name"]] = _value(col, row[k], town_code, unit)
+        if clean:
+            loaded.append(values)
     if periods:
         period = periods.pop() if len(periods) == 1 else "ambiguous"
     return "loaded", bad, period
 
 
-def test_reference_reader_agrees_with_truth(county):
-    out, truth = county
+@pytest.fixture(scope="module")
+def read_back(county) -> dict:
+    """Every file of the inbox read by the reference reader: the rejections it finds and,
+    per (source, period), the files offered with their bad cells and loaded rows."""
+    out, _truth = county
     inbox = out / "inbox"
-    expected: dict[str, set] = {}
-    for q in truth["quarantine"]:
-        expected.setdefault(q["file_name"], set()).add(
-            (q["row_number"], q["column_name"], q["reason_code"])
-        )
-    rejected = {r["file_name"]: r["reason_code"] for r in truth["rejected_files"]}
-    by_period: dict[tuple[str, str], list[str]] = {}
-    seen_rejections = {}
+    by_period: dict[tuple[str, str], list[tuple[str, set, list]]] = {}
+    rejections = {}
     for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
         rel = str(path.relative_to(inbox))
         source = rel.split("/")[0]
         if source not in SOURCES:
-            seen_rejections[rel] = "unknown_source"
+            rejections[rel] = "unknown_source"
             continue
         if path.suffix not in (".xlsx", ".xls", ".csv"):
-            seen_rejections[rel] = "unreadable"
+            rejections[rel] = "unreadable"
             continue
+        info: dict = {}
         try:
-            status, bad, column_period = _read(path, source)
+            status, bad, column_period = _read(path, source, info)
         except Exception:  # noqa: BLE001 - a workbook the reader cannot open
-            seen_rejections[rel] = "unreadable"
+            rejections[rel] = "unreadable"
             continue
         if status != "loaded":
-            seen_rejections[rel] = status
+            rejections[rel] = status
             continue
         periods = _periods_in_name(path.name)
         if len(periods) == 1:
@@ -777,22 +858,35 @@ def test_reference_reader_agrees_with_truth(county):
             m = re.fullmatch(r"(\d{4})(?:-|年)(\d{1,2})月?", column_period)
             period = f"{m[1]}-{int(m[2]):02d}"
         else:
-            seen_rejections[rel] = "no_period"
+            rejections[rel] = "no_period"
             continue
-        by_period.setdefault((source, period), []).append((rel, bad))
-    for (_source, period), files in by_period.items():
+        by_period.setdefault((source, period), []).append((rel, bad, info["rows"]))
+    loaded = {}
+    for key, files in by_period.items():
         if len(files) > 1:
-            for rel, _bad in files:
-                seen_rejections[rel] = "duplicate_period"
+            for rel, _bad, _rows in files:
+                rejections[rel] = "duplicate_period"
             continue
-        ((rel, bad),) = files
+        loaded[key] = files[0]
+    return {"rejections": rejections, "loaded": loaded}
+
+
+def test_reference_reader_agrees_with_truth(county, read_back):
+    _out, truth = county
+    expected: dict[str, set] = {}
+    for q in truth["quarantine"]:
+        expected.setdefault(q["file_name"], set()).add(
+            (q["row_number"], q["column_name"], q["reason_code"])
+        )
+    rejected = {r["file_name"]: r["reason_code"] for r in truth["rejected_files"]}
+    for (_source, period), (rel, bad, _rows) in read_back["loaded"].items():
         assert bad == expected.get(rel, set()), (
             rel,
             sorted(bad - expected.get(rel, set()))[:5],
             sorted(expected.get(rel, set()) - bad)[:5],
         )
         assert {q["period"] for q in truth["quarantine"] if q["file_name"] == rel} <= {period}
-    assert seen_rejections == rejected
+    assert read_back["rejections"] == rejected
 
 
 def test_bad_cells_hold_bad_values(county):
@@ -920,3 +1014,265 @@ def test_showcase_cases_visible(county):
     for kind, wanted in expected.items():
         got = {f for k, f in forms if k == kind}
         assert got >= wanted, (kind, wanted - got)
+
+
+# --------------------------------------------------------------------------- checks and indicators
+# Recomputed from the files through the reference reader, following docs/contract-readings.md
+# ("Checks", "Indicators"), and compared with truth.json entity for entity, value for value.
+
+MONTHS = [f"2024-{m:02d}" for m in range(3, 13)]
+LEDGER_SOURCES = ("roster", "employment", "training", "loans")
+U01_KEYS = {
+    "roster": lambda r: r["身份证号"],
+    "employment": lambda r: r["身份证号"],
+    "training": lambda r: (r["身份证号"], r["培训项目"], r["开班日期"]),
+    "loans": lambda r: r["贷款合同号"],
+}
+
+
+def _loaded_rows(read_back) -> dict[tuple[str, str], list[dict]]:
+    return {key: rows for key, (_rel, _bad, rows) in read_back["loaded"].items()}
+
+
+def _evaluated(ledgers) -> list[str]:
+    return [p for p in MONTHS if any((s, p) in ledgers for s in LEDGER_SOURCES)]
+
+
+def _recompute_checks(ledgers) -> dict[str, dict[str, list[str]]]:
+    checks: dict[str, dict[str, list[str]]] = {"U01": {}, "X04": {}, "X05": {}, "X06": {}}
+    villages = [code for town in VILLAGES.values() for code, _name in town]
+    for p in _evaluated(ledgers):
+        failing = set()
+        for s in LEDGER_SOURCES:
+            if (s, p) not in ledgers:
+                continue
+            rows = ledgers[(s, p)]
+            counts = Counter(U01_KEYS[s](r) for r in rows)
+            entity = (lambda r: r["贷款合同号"]) if s == "loans" else (lambda r: r["身份证号"])
+            failing |= {entity(r) for r in rows if counts[U01_KEYS[s](r)] > 1}
+        checks["U01"][p] = sorted(failing)
+        roster = ledgers.get(("roster", p))
+        employment = ledgers.get(("employment", p))
+        if roster is not None and employment is not None:
+            working = {r["身份证号"] for r in roster if r.get("务工状态") == "务工"}
+            employed = {r["身份证号"] for r in employment}
+            checks["X04"][p] = sorted(working ^ employed)
+            hr = Counter(v for v, _ in {(r["行政村"], r["身份证号"]) for r in employment})
+            system = Counter(
+                v
+                for v, _ in {
+                    (r["行政村"], r["身份证号"]) for r in roster if r.get("务工状态") == "务工"
+                }
+            )
+            checks["X05"][p] = sorted(v for v in villages if hr[v] != system[v])
+        others = [ledgers.get((s, p)) for s in ("employment", "training", "loans")]
+        if roster is not None and any(o is not None for o in others):
+            places = {}
+            for r in roster:
+                places.setdefault(r["身份证号"], set()).add((r["镇（街道）"], r["行政村"]))
+            checks["X06"][p] = sorted(
+                {
+                    r["身份证号"]
+                    for rows in others
+                    if rows is not None
+                    for r in rows
+                    if r["户类型"] in KINDS
+                    and (r["镇（街道）"], r["行政村"]) not in places.get(r["身份证号"], ())
+                }
+            )
+    return checks
+
+
+def _recompute_kpis(ledgers) -> dict[tuple, object]:
+    """(kpi, period, level, town, village) -> value, every level."""
+    out: dict[tuple, object] = {}
+
+    def counts(code, period, by_village: Counter) -> None:
+        county = 0
+        for town, villages in VILLAGES.items():
+            total = sum(by_village[v] for v, _name in villages)
+            for v, _name in villages:
+                out[(code, period, "village", town, v)] = by_village[v]
+            out[(code, period, "town", town, None)] = total
+            county += total
+        out[(code, period, "county", None, None)] = county
+
+    def rate(num, den):
+        return None if den == 0 else float((num / den).quantize(Decimal("1e-12")))
+
+    trained: dict[str, str] = {}
+    started = False
+    for p in _evaluated(ledgers):
+        employment = ledgers.get(("employment", p))
+        if employment is not None:
+            first: dict[str, str] = {}
+            for r in sorted(employment, key=lambda r: r["_row"]):
+                first.setdefault(r["身份证号"], r["行政村"])
+            counts("A4-MIGRANT", p, Counter(first.values()))
+        training = ledgers.get(("training", p))
+        if training is not None:
+            started = True
+            for r in sorted(training, key=lambda r: r["_row"]):
+                if r["是否结业"]:
+                    trained.setdefault(r["身份证号"], r["行政村"])
+        if started:
+            counts("A4-TRAINED", p, Counter(trained.values()))
+        loans = ledgers.get(("loans", p))
+        if loans is not None:
+            contracts: dict[str, dict] = {}
+            for r in sorted(loans, key=lambda r: r["_row"]):
+                contracts.setdefault(r["贷款合同号"], r)
+            sums: dict[str, list] = {}
+            for r in contracts.values():
+                s = sums.setdefault(r["行政村"], [Decimal(0), Decimal(0)])
+                s[0] += r["逾期金额"]
+                s[1] += r["贷款余额"]
+            county = [Decimal(0), Decimal(0)]
+            for town, villages in VILLAGES.items():
+                town_sum = [Decimal(0), Decimal(0)]
+                for v, _name in villages:
+                    num, den = sums.get(v, (Decimal(0), Decimal(0)))
+                    out[("A3-LOAN-OVERDUE", p, "village", town, v)] = rate(num, den)
+                    town_sum = [town_sum[0] + num, town_sum[1] + den]
+                out[("A3-LOAN-OVERDUE", p, "town", town, None)] = rate(*town_sum)
+                county = [county[0] + town_sum[0], county[1] + town_sum[1]]
+            out[("A3-LOAN-OVERDUE", p, "county", None, None)] = rate(*county)
+    return out
+
+
+def test_check_truth_matches_the_files(county, read_back):
+    _out, truth = county
+    assert truth["checks"] == _recompute_checks(_loaded_rows(read_back))
+
+
+def test_check_truth_fails_and_passes(county, read_back):
+    """Every check fails in some month and passes in another; X04/X05 are absent exactly
+    where employment or roster is missing, X06 where roster is or all its ledgers are."""
+    _out, truth = county
+    ledgers = _loaded_rows(read_back)
+    assert set(truth["checks"]) == {"U01", "X04", "X05", "X06"}
+    for check, periods in truth["checks"].items():
+        assert any(periods.values()), f"{check} never fails"
+        assert any(v == [] for v in periods.values()), f"{check} never passes"
+        assert list(periods) == sorted(periods)
+        for keys in periods.values():
+            assert keys == sorted(set(keys))
+    missing = {
+        p for p in MONTHS if ("employment", p) not in ledgers or ("roster", p) not in ledgers
+    }
+    assert missing == {"2024-08"}  # the employment file of August is rejected (two files)
+    for check in ("X04", "X05"):
+        assert set(truth["checks"][check]) == set(MONTHS) - missing
+    assert set(truth["checks"]["U01"]) == set(truth["checks"]["X06"]) == set(MONTHS)
+    # The reconciled month: nothing fails in March.
+    assert all(periods["2024-03"] == [] for periods in truth["checks"].values())
+
+
+def test_every_planted_case_shows_in_the_files(read_back):
+    """At the smallest scales too: each kind of disagreement the checks must find."""
+    ledgers = _loaded_rows(read_back)
+    dup = {s: False for s in LEDGER_SOURCES}
+    kinds = set()
+    for (s, p), rows in ledgers.items():
+        keys = Counter(U01_KEYS[s](r) for r in rows)
+        dup[s] |= any(n > 1 for n in keys.values())
+        if s == "employment":
+            villages: dict[str, set] = {}
+            for r in rows:
+                villages.setdefault(r["身份证号"], set()).add(r["行政村"])
+            if any(len(v) > 1 for v in villages.values()):
+                kinds.add("employment: one person in two villages")
+        if s == "loans":
+            amounts: dict[str, set] = {}
+            for r in rows:
+                amounts.setdefault(r["贷款合同号"], set()).add(r["逾期金额"])
+            if any(len(v) > 1 for v in amounts.values()):
+                kinds.add("loans: one contract with two overdue amounts")
+        roster = ledgers.get(("roster", p))
+        if roster is None:
+            continue
+        status: dict[str, set] = {}
+        places: dict[str, set] = {}
+        for r in roster:
+            status.setdefault(r["身份证号"], set()).add(r.get("务工状态"))
+            places.setdefault(r["身份证号"], set()).add((r["镇（街道）"], r["行政村"]))
+        if s == "roster" and ("employment", p) in ledgers:
+            employed = {r["身份证号"] for r in ledgers[("employment", p)]}
+            if any("务工" in v and i not in employed for i, v in status.items()):
+                kinds.add("roster 务工, not in employment")
+        if s == "roster":
+            continue
+        for r in rows:
+            i = r["身份证号"]
+            if i not in status:
+                kinds.add(f"{s}: not in roster")
+            elif (r["镇（街道）"], r["行政村"]) not in places[i]:
+                kinds.add(f"{s}: another place than the roster's")
+            if s == "employment" and i in status and "务工" not in status[i]:
+                kinds |= {f"employment: roster says {v or 'nothing'}" for v in status[i]}
+    assert dup == {s: True for s in LEDGER_SOURCES}
+    assert kinds >= {
+        "roster 务工, not in employment",
+        "employment: not in roster",
+        "training: not in roster",
+        "loans: not in roster",
+        "employment: another place than the roster's",
+        "employment: roster says 未务工",
+        "employment: roster says nothing",
+        "employment: one person in two villages",
+        "loans: one contract with two overdue amounts",
+    }
+
+
+def test_kpi_truth_matches_the_files(county, read_back):
+    _out, truth = county
+    got = {
+        (k["kpi_code"], k["period"], k["level"], k["town_code"], k["village_code"]): k["value"]
+        for k in truth["kpis"]
+    }
+    assert len(got) == len(truth["kpis"])
+    want = _recompute_kpis(_loaded_rows(read_back))
+    assert got.keys() == want.keys()
+    for key, value in want.items():
+        if key[0] == "A3-LOAN-OVERDUE":
+            assert (got[key] is None) == (value is None), key
+            assert value is None or isinstance(got[key], float) and abs(got[key] - value) < 1e-12
+        else:
+            assert type(got[key]) is int and got[key] == value, key
+
+
+def test_kpi_truth_months_levels_and_sums(county, read_back):
+    _out, truth = county
+    ledgers = _loaded_rows(read_back)
+    rows: dict[tuple[str, str], list[dict]] = {}
+    for k in truth["kpis"]:
+        rows.setdefault((k["kpi_code"], k["period"]), []).append(k)
+    months = {code: sorted(p for c, p in rows if c == code) for code, _ in rows}
+    assert months == {
+        "A4-MIGRANT": [p for p in MONTHS if ("employment", p) in ledgers],
+        "A4-TRAINED": MONTHS,  # training loads in March; April's file is rejected
+        "A3-LOAN-OVERDUE": [p for p in MONTHS if ("loans", p) in ledgers],
+    }
+    assert "2024-04" not in {p for s, p in ledgers if s == "training"}
+    assert (len(VILLAGES), sum(len(v) for v in VILLAGES.values())) == (10, 179)
+    for (code, _period), group in rows.items():
+        levels = Counter(k["level"] for k in group)
+        assert levels == {"county": 1, "town": 10, "village": 179}
+        county_row = next(k for k in group if k["level"] == "county")
+        assert county_row["town_code"] is None and county_row["village_code"] is None
+        if code == "A3-LOAN-OVERDUE":
+            assert all(k["value"] is None or 0 <= k["value"] <= 1 for k in group)
+            continue
+        towns = {k["town_code"]: k["value"] for k in group if k["level"] == "town"}
+        assert sum(towns.values()) == county_row["value"] > 0
+        for town, value in towns.items():
+            assert value == sum(
+                k["value"] for k in group if k["level"] == "village" and k["town_code"] == town
+            )
+    overdue = [k["value"] for k in truth["kpis"] if k["kpi_code"] == "A3-LOAN-OVERDUE"]
+    assert any(overdue)  # some arrears somewhere
+    trained = [
+        next(k["value"] for k in rows[("A4-TRAINED", p)] if k["level"] == "county") for p in MONTHS
+    ]
+    assert trained == sorted(trained)  # cumulative
+    assert trained[0] == trained[1]  # no training loads in April

@@ -1,0 +1,329 @@
+"""Disagreements planted between the ledgers, for the checks to find (U01, X04, X05, X06).
+
+The simulated world is consistent except for one natural lag (the system's 务工状态 a
+month behind the 人社 ledger for a few people). On top of it, as clerks and systems do:
+
+* **U01** — a person listed twice in the roster or the employment ledger, a trainee entered
+  twice for one class, a loan row repeated by the bank. Once a year each: an employment row
+  typed twice whose copy is quarantined (missing a required cell), so only one copy loads;
+  a person listed by two villages of their township, the other village's row first (X06,
+  X05, and the village A4-MIGRANT counts them in); a loan in arrears whose repeated row
+  shows the arrears settled (A3-LOAN-OVERDUE takes the first row);
+* **X04** — the system says 未务工, or nothing, for someone the 人社 ledger has at work; it
+  says 务工 for someone the 人社 ledger does not have;
+* **X06 / X04** — people of households no longer in the roster (户籍迁出: still 脱贫户 to the
+  other departments) at work, in a training class, or borrowing;
+* **X06 / X05** — people whose 镇/村 in the employment ledger differs from the roster's
+  (moved within their township, or resettled in a 城关街道 community), from a month on.
+
+Rates are a few per ten thousand rows (``RATES``); every kind appears at least once at any
+scale, in a month whose files load, and every row showing a case is kept free of random bad
+cells (``Defects.protected``). Nothing is planted in the plan's first month: the ledgers were
+reconciled then (``layouts.RECONCILED_MONTH``), so every check passes in March.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+from .layouts import RECONCILED_MONTH, REJECTED
+from .population import (
+    FIRST_MONTH,
+    N_PERIODS,
+    County,
+    Household,
+    Loan,
+    Person,
+    Trainee,
+    _add_years,
+    _IdIssuer,
+    _members,
+    _new_spell,
+    month_end,
+    month_start,
+)
+
+# Share of the month's rows showing each case (the expected count, drawn each month).
+RATES = {
+    "roster_twice": 0.0001,
+    "employment_twice": 0.0003,
+    "training_twice": 0.005,
+    "loans_twice": 0.001,
+    "says_not_working": 0.0002,  # of employment rows
+    "says_nothing": 0.0002,
+    "says_working": 0.0002,
+}
+OUTSIDER_HOUSEHOLDS = 6  # at scale 1; at least one per role (employment, training, loans)
+MOVED = 6  # persons at scale 1 whose employment row names another village
+
+
+def _loads(source: str, index: int) -> bool:
+    return (source, FIRST_MONTH + index) not in REJECTED
+
+
+def _months(*sources: str) -> list[int]:
+    """Months (indexes) where every named source loads, the reconciled month excepted."""
+    return [
+        i
+        for i in range(N_PERIODS)
+        if FIRST_MONTH + i != RECONCILED_MONTH and all(_loads(s, i) for s in sources)
+    ]
+
+
+class _Planter:
+    def __init__(self, county: County, rng: random.Random):
+        self.county, self.rng = county, rng
+        self.d = county.defects
+        self.used: set[tuple[Person, int]] = set()  # one case per person and month
+        self.present = [county.persons_at(i) for i in range(N_PERIODS)]
+        self.working = [[p for p in self.present[i] if p.work[i]] for i in range(N_PERIODS)]
+
+    def protect(self, p: Person, index: int) -> None:
+        self.d.protected.add((p, index))
+        self.used.add((p, index))
+
+    def counts(self, rate: float, rows: Callable[[int], int], months: list[int]) -> dict[int, int]:
+        """How many cases each month: the rate's expectation drawn, at least one in all."""
+        n = {i: int(rows(i) * rate + self.rng.random()) for i in months}
+        if not any(n.values()):
+            n[self.rng.choice(months)] = 1
+        return n
+
+    def pick(self, pool: list, n: int, index: int, person=lambda x: x) -> list:
+        """``n`` of ``pool`` (fewer if it runs out) showing no other case that month."""
+        chosen: list = []
+        for _ in range(20 * n):  # draw at random, skipping whoever is taken
+            if len(chosen) == n or not pool:
+                break
+            x = pool[self.rng.randrange(len(pool))]
+            if (person(x), index) not in self.used:
+                chosen.append(x)
+                self.protect(person(x), index)
+        if len(chosen) < n:  # a small pool: take from whoever is left
+            rest = [x for x in pool if (person(x), index) not in self.used]
+            for x in self.rng.sample(rest, min(n - len(chosen), len(rest))):
+                chosen.append(x)
+                self.protect(person(x), index)
+        return chosen
+
+
+def plant_defects(county: County, rng: random.Random) -> None:
+    """Plant every case (see the module's docstring) into ``county.defects``."""
+    pl = _Planter(county, rng)
+    _outsiders(pl)
+    _moved(pl)
+    _statuses(pl)
+    _repeats(pl)
+
+
+# --------------------------------------------------------------------------- outsiders
+
+
+def _outsiders(pl: _Planter) -> None:
+    """Households struck off the roster (户籍迁出) before the year, whom the 人社 ledger,
+    a training class or a bank still records as 脱贫户."""
+    county, rng, d = pl.county, pl.rng, pl.d
+    ids = _IdIssuer(rng)
+    ids.used = {p.id_number for p in county.persons}
+    villages = county.gazetteer.villages
+    n = max(3, round(OUTSIDER_HOUSEHOLDS * county.scale))
+    roles = [("employment", "training", "loans")[k % 3] for k in range(n)]
+    serial = 0
+    for role in roles:
+        while True:  # a household with someone of working age to play the role
+            serial += 1
+            village = rng.choice(villages)
+            hh = Household(
+                hh_id=f"{village.code}9{serial:03d}",
+                village=village,
+                town=county.gazetteer.town_of(village),
+                first_period=N_PERIODS,  # never in the roster
+                relocated=False,
+                income_prev=Decimal("12000.00"),
+            )
+            _members(rng, ids, hh)
+            able = [p for p in hh.members if 18 <= p.age <= 59 and p.ability != "无劳动能力"]
+            if able:
+                break
+        d.outsiders.append(hh)
+        p = rng.choice(able)
+        if role == "employment":
+            start = rng.choice(_months("employment"))
+            spell = _new_spell(rng, p, month_start(county.year, start))
+            for i in range(start, N_PERIODS):
+                p.work[i] = spell
+                pl.protect(p, i)
+        elif role == "training":
+            index = rng.choice(_months("training"))
+            courses = sorted(
+                {
+                    id(t.course): t.course for t in county.trainees if t.course.period == index
+                }.values(),
+                key=lambda c: c.project,
+            )
+            course = rng.choice(courses)
+            at = max(k for k, t in enumerate(county.trainees) if t.course is course) + 1
+            county.trainees.insert(at, Trainee(p, course, True, rng.random() < 0.6))
+            pl.protect(p, index)
+        else:
+            _outsider_loan(pl, hh, p)
+
+
+def _outsider_loan(pl: _Planter, hh: Household, p: Person) -> None:
+    county, rng = pl.county, pl.rng
+    index = rng.choice(_months("loans"))
+    start, end = month_start(county.year, index), month_end(county.year, index)
+    issued = start + dt.timedelta(days=rng.randrange((end - start).days + 1))
+    prefix, bank = "XYNSH", "陕西旬邑农村商业银行股份有限公司"
+    taken = [
+        int(ln.contract.rsplit("-", 1)[1])
+        for ln in county.loans
+        if ln.contract.startswith(f"{prefix}-{issued.year}-")
+    ]
+    amount = Decimal(rng.choice((20000, 30000, 50000))).quantize(Decimal("0.01"))
+    loan = Loan(
+        contract=f"{prefix}-{issued.year}-{max(taken, default=0) + 1:05d}",
+        bank=bank,
+        household=hh,
+        borrower=p,
+        issued=issued,
+        due=_add_years(issued, 3),
+        amount=amount,
+        balance=amount,
+        repaid_on=None,
+        defaulted=False,
+    )
+    county.loans = sorted([*county.loans, loan], key=lambda ln: ln.contract)
+    for i in range(index, N_PERIODS):
+        pl.protect(p, i)
+
+
+# --------------------------------------------------------------------------- places
+
+
+def _moved(pl: _Planter) -> None:
+    """The 人社 ledger writes another village than the roster's, from a month on: a move
+    within the township, or resettlement (易地搬迁) in a 城关街道 community."""
+    county, rng, d = pl.county, pl.rng, pl.d
+    gaz = county.gazetteer
+    chengguan = next(t for t in gaz.townships if t.name == "城关街道")
+    communities = [v for v in chengguan.villages if v.kind == "社区"]
+    n = max(1, round(MOVED * county.scale))
+    for k in range(n):
+        index = rng.choice(_months("employment"))
+        taken = {p for p, _ in pl.used}
+        (p,) = rng.sample([p for p in pl.working[index] if p not in taken], 1)
+        home = p.household.village
+        if k % 3 == 2 and p.household.town is not chengguan:
+            village = rng.choice(communities)
+        else:
+            village = rng.choice([v for v in p.household.town.villages if v is not home])
+        for i in range(index, N_PERIODS):
+            if p.works_at(i):
+                d.moved[(p, i)] = village
+                pl.protect(p, i)
+
+
+# --------------------------------------------------------------------------- 务工状态
+
+
+def _statuses(pl: _Planter) -> None:
+    d = pl.d
+    months = _months("employment", "roster")
+    idle = [
+        [p for p in pl.present[i] if p.work[i] is None and p.ability == "有劳动能力"]
+        for i in range(N_PERIODS)
+    ]
+    cases = (
+        # (rate, who, what the system says instead of its own 务工)
+        ("says_not_working", lambda i: [p for p in pl.working[i] if p.system_work[i]], "未务工"),
+        ("says_nothing", lambda i: [p for p in pl.working[i] if p.system_work[i]], None),
+        # ... or 务工 for someone of working age the 人社 ledger does not have
+        (
+            "says_working",
+            lambda i: [p for p in idle[i] if not p.system_work[i] and 16 <= p.age <= 64],
+            "务工",
+        ),
+    )
+    for rate, pool, says in cases:
+        for i, n in pl.counts(RATES[rate], lambda i: len(pl.working[i]), months).items():
+            if n:
+                for p in pl.pick(pool(i), n, i):
+                    d.status[(p, i)] = says
+
+
+# --------------------------------------------------------------------------- repeats
+
+
+def _repeats(pl: _Planter) -> None:
+    county, rng, d = pl.county, pl.rng, pl.d
+    year = county.year
+
+    def add(source: str, i: int, keys: list) -> None:
+        if keys:
+            d.repeated.setdefault((source, i), []).extend(keys)
+
+    # roster: a member (never the 户主: one household, one head) listed twice
+    months = _months("roster")
+    for i, n in pl.counts(RATES["roster_twice"], lambda i: len(pl.present[i]), months).items():
+        if n:
+            add("roster", i, pl.pick([p for p in pl.present[i] if p.relation != "户主"], n, i))
+
+    # employment: a person listed twice (none paid the transport subsidy that month)
+    def employment_pool(i: int) -> list[Person]:
+        return [p for p in pl.working[i] if p.subsidy_period != i and (p, i) not in d.moved]
+
+    months = _months("employment")
+    sizes = {i: len(pl.working[i]) for i in months}
+    for i, n in pl.counts(RATES["employment_twice"], sizes.__getitem__, months).items():
+        if n:
+            add("employment", i, pl.pick(employment_pool(i), n, i))
+    # Once a year the second copy is quarantined: only one row loads, no U01 failure.
+    i = rng.choice(months)
+    (p,) = pl.pick(employment_pool(i), 1, i)
+    add("employment", i, [p])
+    d.faulty_copy.add(("employment", i, id(p)))
+    # Once a year a person is listed by two villages of their township, the other village's
+    # row first: it fails X06, moves X05's counts and holds the person's A4-MIGRANT village.
+    i = rng.choice(months)
+    (p,) = pl.pick(employment_pool(i), 1, i)
+    add("employment", i, [p])
+    village = rng.choice([v for v in p.household.town.villages if v is not p.household.village])
+    d.copy_values[("employment", i, id(p))] = {"行政村": village}
+    d.copy_first.add(("employment", i, id(p)))
+
+    # training: one trainee entered twice for the same class
+    months = _months("training")
+    sizes = {i: sum(1 for t in county.trainees if t.course.period == i) for i in months}
+    for i, n in pl.counts(RATES["training_twice"], sizes.__getitem__, months).items():
+        if n:
+            pool = [t for t in county.trainees if t.course.period == i]
+            add("training", i, pl.pick(pool, n, i, person=lambda t: t.person))
+
+    # loans: a contract's row repeated by the bank; the first one chosen is in arrears, so
+    # counting it twice would move the overdue rate
+    months = _months("loans")
+
+    ends = {i: month_end(year, i) for i in months}
+    outstanding = {i: [ln for ln in county.loans if ln.outstanding_at(ends[i])] for i in months}
+    in_arrears = {
+        i: [ln for ln in outstanding[i] if ln.overdue_at(i, ends[i])[0] > 0] for i in months
+    }
+    borrower = lambda ln: ln.borrower  # noqa: E731
+    # A loan in arrears whose repeated row (below it) shows the arrears settled: counted
+    # twice, or with the later row, it would move the overdue rate.
+    i = rng.choice([i for i in months if in_arrears[i]])
+    (loan,) = pl.pick(in_arrears[i], 1, i, person=borrower)
+    add("loans", i, [loan])
+    d.copy_values[("loans", i, id(loan))] = {
+        "逾期金额": Decimal("0.00"),
+        "逾期天数": 0,
+        "是否风险补偿": False,
+    }
+    sizes = {i: len(outstanding[i]) for i in months}
+    for i, n in pl.counts(RATES["loans_twice"], sizes.__getitem__, months).items():
+        if n:
+            add("loans", i, pl.pick(outstanding[i], n, i, person=borrower))
