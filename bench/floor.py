@@ -1,14 +1,16 @@
-"""The raw floor for loading an inbox: polars reads each file as text, DuckDB inserts it.
+"""The raw floor for loading an inbox: polars reads each file as text, DuckDB stores it.
 
 No header search, no rules, no quarantine, no publishing: the header row of each file is
-found beforehand (outside the timing) and handed to the reader. `python -m bench.floor DIR`
-prints `rows <n> seconds <s>`.
+found beforehand (outside the timing) and handed to the reader; each frame goes into a
+table of a DuckDB file, checkpointed at the end, as the loader's must. `python -m
+bench.floor DIR` prints `rows <n> seconds <s>`.
 """
 
 from __future__ import annotations
 
 import io
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,9 +55,9 @@ def read_text_frame(path: Path, sheet: str | None, header_index: int) -> pl.Data
     )
 
 
-def run(directory: Path) -> tuple[int, float]:
+def run(directory: Path, database: Path) -> tuple[int, float]:
     jobs = plan(directory)
-    con = duckdb.connect()
+    con = duckdb.connect(str(database))
     start = time.perf_counter()
     rows = 0
     for i, (path, sheet, header_index) in enumerate(jobs):
@@ -65,9 +67,12 @@ def run(directory: Path) -> tuple[int, float]:
         con.execute(f"CREATE TABLE t{i} AS SELECT * FROM incoming")
         con.unregister("incoming")
         rows += frame.height
+    con.execute("CHECKPOINT")
+    con.close()
     return rows, time.perf_counter() - start
 
 
 if __name__ == "__main__":
-    rows, seconds = run(Path(sys.argv[1]))
+    with tempfile.TemporaryDirectory() as scratch:
+        rows, seconds = run(Path(sys.argv[1]), Path(scratch) / "floor.duckdb")
     print(f"rows {rows} seconds {seconds:.3f}", flush=True)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +23,7 @@ from etl.declarations import sources
 from etl.extract import Extract, FileRejected, read_extract
 from etl.periods import period_for
 from etl.progress import Progress
-from etl.rules import type_extract
+from etl.rules import Typing, type_extract
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -36,6 +39,7 @@ class Offer:
     period: str | None = None
     extract: Extract | None = None
     rejection: FileRejected | None = None
+    unchanged: bool = False  # the same bytes as the file loaded for its (source, period)
 
 
 @dataclass
@@ -44,12 +48,42 @@ class Outcome:
     period: str | None
     file_name: str
     status: str
-    reason_code: str | None
-    rows_read: int | None
-    rows_loaded: int | None
-    rows_quarantined: int | None
-    rows_skipped: int | None
-    message: str
+    reason_code: str | None = None
+    rows_read: int | None = None
+    rows_loaded: int | None = None
+    rows_quarantined: int | None = None
+    rows_skipped: int | None = None
+    message: str = ""
+
+    @classmethod
+    def unchanged(cls, offer: Offer) -> Outcome:
+        return cls(offer.folder, offer.period, offer.file_name, "unchanged")
+
+    @classmethod
+    def rejected(cls, offer: Offer) -> Outcome:
+        r = offer.rejection
+        return cls(
+            offer.folder,
+            offer.period or r.period,
+            offer.file_name,
+            "rejected",
+            reason_code=r.reason_code,
+            message=r.message,
+        )
+
+    @classmethod
+    def loaded(cls, offer: Offer, extract: Extract, typing: Typing) -> Outcome:
+        return cls(
+            extract.source.name,
+            extract.period,
+            offer.file_name,
+            "loaded",
+            rows_read=extract.rows_read,
+            rows_loaded=typing.loaded.height,
+            rows_quarantined=typing.rows_quarantined,
+            rows_skipped=extract.rows_skipped,
+            message="；".join(extract.warnings),
+        )
 
     def line(self) -> str:
         if self.status == "loaded":
@@ -166,93 +200,73 @@ def _log(con, load_id: int, offer: Offer, outcome: Outcome) -> None:
     )
 
 
-def _process(con: duckdb.DuckDBPyConnection, offer: Offer) -> Outcome:
-    """Load one offer in one transaction."""
-    if offer.rejection is None and _current_sha(con, offer.folder, offer.period) == offer.sha256:
-        outcome = Outcome(
-            offer.folder,
-            offer.period,
-            offer.file_name,
-            "unchanged",
-            None,
-            None,
-            None,
-            None,
-            None,
-            "",
-        )
-        con.execute("BEGIN")
-        _log(con, _next_load_id(con), offer, outcome)
-        con.execute("COMMIT")
-        return outcome
+@dataclass
+class Prepared:
+    """An offer read and typed (off the main thread), ready to commit."""
 
-    extract, typing = offer.extract, None
-    if offer.rejection is None and extract is None:
-        try:
-            extract = read_extract(offer.path, sources()[offer.folder], offer.file_name)
-        except FileRejected as rejection:
-            offer.rejection = rejection
-    if offer.rejection is not None:
-        r = offer.rejection
-        outcome = Outcome(
-            offer.folder,
-            offer.period or r.period,
-            offer.file_name,
-            "rejected",
-            r.reason_code,
-            None,
-            None,
-            None,
-            None,
-            r.message,
-        )
-        con.execute("BEGIN")
-        _log(con, _next_load_id(con), offer, outcome)
-        con.execute("COMMIT")
-        return outcome
+    extract: Extract
+    typing: Typing
 
-    source = extract.source
-    typing = type_extract(extract)
-    outcome = Outcome(
-        source.name,
-        extract.period,
-        offer.file_name,
-        "loaded",
-        None,
-        extract.rows_read,
-        typing.loaded.height,
-        typing.rows_quarantined,
-        extract.rows_skipped,
-        "；".join(extract.warnings),
-    )
+
+def _prepare(offer: Offer) -> Prepared | FileRejected | None:
+    """Read and type one offer; no database work, so it can run beside the commits."""
+    if offer.rejection is not None or offer.unchanged:
+        return None
+    try:
+        extract = offer.extract or read_extract(
+            offer.path, sources()[offer.folder], offer.file_name
+        )
+    except FileRejected as rejection:
+        return rejection
+    return Prepared(extract, type_extract(extract))
+
+
+def _commit(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
+    """Record one offer — and for a loaded file, replace its period's rows — in one transaction."""
+    if isinstance(prepared, FileRejected):
+        offer.rejection = prepared
     con.execute("BEGIN")
     try:
         load_id = _next_load_id(con)
+        if offer.unchanged:
+            outcome = Outcome.unchanged(offer)
+        elif offer.rejection is not None:
+            outcome = Outcome.rejected(offer)
+        else:
+            outcome = Outcome.loaded(offer, prepared.extract, prepared.typing)
         _log(con, load_id, offer, outcome)
-        con.execute(
-            f"DELETE FROM {source.table} WHERE period = ?",
-            [extract.period],  # noqa: S608 (declared name)
-        )
-        con.execute(
-            "DELETE FROM quarantine WHERE load_id IN "
-            "(SELECT load_id FROM load_log WHERE source = ? AND period = ? AND load_id <> ?)",
-            [source.name, extract.period, load_id],
-        )
-        rows = typing.loaded.with_columns(
-            period=pl.lit(extract.period), load_id=pl.lit(load_id, pl.Int64)
-        )
-        con.register("incoming_rows", rows)
-        con.execute(f"INSERT INTO {source.table} BY NAME SELECT * FROM incoming_rows")
-        con.unregister("incoming_rows")
-        quarantine = typing.quarantine.with_columns(load_id=pl.lit(load_id, pl.Int64))
-        con.register("incoming_quarantine", quarantine)
-        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_quarantine")
-        con.unregister("incoming_quarantine")
+        if outcome.status == "loaded":
+            _replace_period(con, load_id, prepared)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return outcome
+
+
+def _replace_period(con: duckdb.DuckDBPyConnection, load_id: int, prepared: Prepared) -> None:
+    source, period = prepared.extract.source, prepared.extract.period
+    con.execute(f"DELETE FROM {source.table} WHERE period = ?", [period])  # table: declared name
+    con.execute(
+        "DELETE FROM quarantine WHERE load_id IN "
+        "(SELECT load_id FROM load_log WHERE source = ? AND period = ? AND load_id <> ?)",
+        [source.name, period, load_id],
+    )
+    rows = prepared.typing.loaded.with_columns(
+        period=pl.lit(period), load_id=pl.lit(load_id, pl.Int64)
+    )
+    con.register("incoming_rows", rows)
+    con.execute(f"INSERT INTO {source.table} BY NAME SELECT * FROM incoming_rows")
+    con.unregister("incoming_rows")
+    quarantine = prepared.typing.quarantine.with_columns(load_id=pl.lit(load_id, pl.Int64))
+    con.register("incoming_quarantine", quarantine)
+    con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_quarantine")
+    con.unregister("incoming_quarantine")
+
+
+# Files read and typed ahead of the commits: polars and the workbook reader release the
+# GIL, so reading the next file overlaps committing this one on a second core.
+READ_AHEAD = 2
 
 
 def load_directory(
@@ -266,14 +280,27 @@ def load_directory(
         progress.step(f"识别 {offer.file_name}")
         _resolve(offer)
     _reject_duplicates(offers)
+    for offer in offers:
+        offer.unchanged = (
+            offer.rejection is None
+            and _current_sha(con, offer.folder, offer.period) == offer.sha256
+        )
     offers.sort(key=lambda o: (o.folder, o.period or "", o.file_name))
     outcomes = []
-    for offer in offers:
-        progress.step(offer.file_name)
-        outcome = _process(con, offer)
-        offer.extract = None  # free the file's rows before the next one
-        outcomes.append(outcome)
-        progress.done(outcome.line())
+    with ThreadPoolExecutor(max_workers=READ_AHEAD) as readers:
+        queued = deque()
+        upcoming = iter(offers)
+        for offer in islice(upcoming, READ_AHEAD + 1):
+            queued.append((offer, readers.submit(_prepare, offer)))
+        while queued:
+            offer, prepared = queued.popleft()
+            progress.step(offer.file_name)
+            outcome = _commit(con, offer, prepared.result())
+            offer.extract = None  # free the file's rows before the next one
+            outcomes.append(outcome)
+            progress.done(outcome.line())
+            for following in islice(upcoming, 1):
+                queued.append((following, readers.submit(_prepare, following)))
     for folder in sorted({o.folder for o in offers if o.folder not in sources()}):
         progress.say(f"注意：文件夹“{folder or 'inbox 根目录'}”不对应任何台账，其中的文件已拒收")
     return outcomes

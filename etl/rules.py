@@ -91,10 +91,6 @@ def clean(raw: pl.Series) -> pl.Series:
     return _apply(stripped, lambda s: pl.when(s != "").then(s))
 
 
-def _reason(bad: pl.Series, code: str) -> pl.Series:
-    return _apply(bad.fill_null(False), lambda b: pl.when(b).then(pl.lit(code)))
-
-
 # -- Dates and months ---------------------------------------------------------------------
 
 
@@ -219,102 +215,72 @@ def type_id_numbers(text: pl.Series, numeric_cell: pl.Series, today: dt.date):
 
 
 # -- One column --------------------------------------------------------------------------------
+#
+# Most rules are polars expressions over the column's cleaned text, all evaluated in one
+# pass over the file: (typed value, True where the cell breaks the rule). Dates, months and
+# ID numbers are typed column by column (`STAGED`): their common form first, the rarer forms
+# only on the cells the common form did not read.
 
 
-@dataclass
-class Cells:
-    """What a rule needs besides the column's text."""
-
-    column: Column
-    extract: Extract
-    town_codes: pl.Series | None = None  # the row's resolved township, for villages
-    numeric_cell: pl.Series | None = None  # workbook number cells, for ID numbers
-    today: dt.date = dt.date.today()
+def _text(s: pl.Expr, column: Column, extract: Extract):
+    return s, pl.lit(False)
 
 
-def _text(text, cells):
-    return text, pl.Series([None] * len(text), dtype=pl.String)
+def _name(s, column, extract):
+    name = s.str.replace_all(r"\s", "")
+    return name, ~name.str.len_chars().is_between(2, 20)
 
 
-def _name(text, cells):
-    name = text.str.replace_all(r"\s", "")
-    return name, _reason(~name.str.len_chars().is_between(2, 20), "bad_name")
-
-
-def _town(text, cells):
+def _town(s, column, extract):
     lookup = gazetteer().town_lookup
-    if cells.column.county_allowed:
+    if column.county_allowed:
         from etl.targets import plan
 
         lookup = {**lookup, COUNTY_WORD: plan()["plan"]["county_code"]}
-    code = text.str.replace_all(r"\s", "").replace_strict(
-        lookup, default=None, return_dtype=pl.String
-    )
-    return code, _reason(code.is_null(), "unknown_town")
+    code = s.str.replace_all(r"\s", "").replace_strict(lookup, default=None, return_dtype=pl.String)
+    return code, code.is_null()
 
 
-def _village(text, cells):
-    key = pl.DataFrame({"t": cells.town_codes, "v": text.str.replace_all(r"\s", "")}).select(
-        pl.concat_str(["t", "v"], separator="|")
-    )[:, 0]
+def _village(s, column, extract):
+    """A village of the row's township (`_town`, resolved first); not looked up without one."""
+    key = pl.concat_str([pl.col(TOWN), s.str.replace_all(r"\s", "")], separator="|")
     code = key.replace_strict(gazetteer().village_lookup, default=None, return_dtype=pl.String)
-    # Not looked up when the township is unknown: that cell already carries the reason.
-    return code, _reason(code.is_null() & cells.town_codes.is_not_null(), "village_not_in_town")
+    return code, code.is_null() & pl.col(TOWN).is_not_null()
 
 
-def _date(text, cells):
-    value = parse_dates(text)
-    return value, _reason(value.is_null(), "bad_date")
+def _money(s, column, extract):
+    digits = s.str.replace_all(r"[,\s]", "").str.strip_suffix("元")
+    factor = extract.unit_factor(column)
+    value = (digits.cast(pl.Float64, strict=False) * factor).round(2 if column.unit == "元" else 6)
+    return value, ~digits.str.contains(NUMBER)
 
 
-def _month(text, cells):
-    value = parse_months(text)
-    return value, _reason(value.is_null(), "bad_month")
+def _integer(s, column, extract):
+    value = s.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
+    bad = ~s.str.contains(r"^[+-]?\d+(\.0+)?$") | value.is_null()
+    if column.min is not None:
+        bad = bad | (value < column.min).fill_null(False)
+    return value, bad
 
 
-def _money(text, cells):
-    digits = text.str.replace_all(r"[,\s]", "").str.strip_suffix("元")
-    ok = digits.str.contains(NUMBER)
-    factor = cells.extract.unit_factor(cells.column)
-    value = (digits.cast(pl.Float64, strict=False) * factor).round(
-        2 if cells.column.unit == "元" else 6
-    )
-    return value, _reason(~ok, "bad_money")
+def _number(s, column, extract):
+    digits = s.str.replace_all(",", "")
+    return digits.cast(pl.Float64, strict=False), ~digits.str.contains(NUMBER)
 
 
-def _integer(text, cells):
-    value = text.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False)
-    bad = ~text.str.contains(r"^[+-]?\d+(\.0+)?$") | value.is_null()
-    if cells.column.min is not None:
-        bad = bad | (value < cells.column.min).fill_null(False)
-    return value, _reason(bad, "bad_integer")
+def _year(s, column, extract):
+    value = s.str.replace(r"\.0+$", "").cast(pl.Int32, strict=False)
+    return value, ~(s.str.contains(r"^\d{4}(\.0+)?$") & value.is_between(1900, 2100))
 
 
-def _number(text, cells):
-    digits = text.str.replace_all(",", "")
-    return digits.cast(pl.Float64, strict=False), _reason(
-        ~digits.str.contains(NUMBER), "bad_number"
-    )
+def _yes_no(s, column, extract):
+    low = s.str.to_lowercase()
+    value = pl.when(low.is_in(YES)).then(True).when(low.is_in(NO)).then(False)
+    return value, value.is_null()
 
 
-def _year(text, cells):
-    value = text.str.replace(r"\.0+$", "").cast(pl.Int32, strict=False)
-    ok = text.str.contains(r"^\d{4}(\.0+)?$") & value.is_between(1900, 2100)
-    return value, _reason(~ok, "bad_integer")
-
-
-def _yes_no(text, cells):
-    low = text.str.to_lowercase()
-    value = _apply(low, lambda s: pl.when(s.is_in(YES)).then(True).when(s.is_in(NO)).then(False))
-    return value, _reason(value.is_null(), "bad_yes_no")
-
-
-def _code(text, cells):
-    return text, _reason(~text.is_in(cells.column.values), "not_in_code_list")
-
-
-def _id_number(text, cells):
-    return type_id_numbers(text, cells.numeric_cell, cells.today)
+def _code(s, column, extract):
+    return s, ~s.is_in(column.values)
 
 
 RULES = {
@@ -322,17 +288,39 @@ RULES = {
     "name": _name,
     "town": _town,
     "village": _village,
-    "date": _date,
-    "month": _month,
     "money": _money,
     "integer": _integer,
     "number": _number,
     "year": _year,
     "yes_no": _yes_no,
     "code": _code,
-    "id_number": _id_number,
+}
+REASON_OF = {
+    "name": "bad_name",
+    "town": "unknown_town",
+    "village": "village_not_in_town",
+    "money": "bad_money",
+    "integer": "bad_integer",
+    "number": "bad_number",
+    "year": "bad_integer",
+    "yes_no": "bad_yes_no",
+    "code": "not_in_code_list",
+    "date": "bad_date",
+    "month": "bad_month",
 }
 
+
+def _staged(column: Column, text: pl.Series, numeric_cell: pl.Series, today: dt.date):
+    """(value, reason code) Series for the column types typed one column at a time."""
+    if column.type == "id_number":
+        return type_id_numbers(text, numeric_cell, today)
+    value = parse_dates(text) if column.type == "date" else parse_months(text)
+    return value, _apply(
+        value.is_null(), lambda bad: pl.when(bad).then(pl.lit(REASON_OF[column.type]))
+    )
+
+
+STAGED = {"date", "month", "id_number"}
 POLARS_TYPES = {
     "text": pl.String,
     "id_number": pl.String,
@@ -348,6 +336,7 @@ POLARS_TYPES = {
     "code": pl.String,
     "year": pl.Int32,
 }
+TOWN = "_town"  # the resolved township column villages are looked up in
 
 
 # -- A whole extract ---------------------------------------------------------------------------
@@ -358,7 +347,7 @@ class Typing:
     """An extract typed: the rows that load, and one quarantine row per bad cell."""
 
     loaded: pl.DataFrame  # `row_number` + every declared field, typed (absent optional → null)
-    quarantine: pl.DataFrame  # row_number, column_name, raw_value, reason_code, reason
+    quarantine: pl.DataFrame  # row_number, column_name, field, raw_value, reason_code, reason
     rows_quarantined: int
 
 
@@ -372,68 +361,97 @@ QUARANTINE_SCHEMA = {
 }
 
 
+def _clean_all(frame: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
+    """Every field's cleaned text (see `clean`), full-width folding only where needed."""
+    wide = frame.select(pl.col(f).str.contains(_FULL_WIDTH).any().alias(f) for f in fields).row(0)
+    exprs = []
+    for f, has_wide in zip(fields, wide, strict=True):
+        s = pl.col(f).str.normalize("NFKC") if has_wide else pl.col(f)
+        s = s.str.strip_chars()
+        exprs.append(pl.when(s != "").then(s).alias(f))
+    return frame.select(exprs)
+
+
 def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
     source: Source = extract.source
+    today = today or dt.date.today()
     frame = extract.data
     n = frame.height
     present = [c for c in source.columns if c.field in extract.columns]
+    texts = _clean_all(frame, [c.field for c in present])
+    town = next((c for c in present if c.type == "town"), None)
+    if town is not None:
+        value, bad = _town(pl.col(town.field), town, extract)
+        texts = texts.with_columns(value.alias(TOWN))
+    else:
+        texts = texts.with_columns(pl.lit(None, pl.String).alias(TOWN))
+
+    # Simple types: one pass. Staged types: column by column.
+    simple = [c for c in present if c.type not in STAGED]
+    exprs = []
+    for c in simple:
+        value, bad = RULES[c.type](pl.col(c.field), c, extract)
+        exprs += [
+            value.cast(POLARS_TYPES[c.type]).alias(c.field),
+            pl.when(bad).then(pl.lit(REASON_OF.get(c.type))).alias(f"{c.field}__reason"),
+        ]
+    typed = texts.select(exprs) if exprs else pl.DataFrame()
+    columns = {c.field: typed[c.field] for c in simple}
+    reasons = {c.field: typed[f"{c.field}__reason"] for c in simple}
+    for c in present:
+        if c.type in STAGED:
+            numeric = pl.Series([False] * n, dtype=pl.Boolean)
+            if c.type == "id_number" and extract.grid is not None:
+                rows = extract.grid.numeric_rows(extract.columns[c.field].index)
+                if rows:
+                    numeric = frame["row"].is_in(sorted(rows))
+            value, reason = _staged(c, texts[c.field], numeric, today)
+            columns[c.field] = value.cast(POLARS_TYPES[c.type]).alias(c.field)
+            reasons[c.field] = reason
+
+    # The reason a cell gets: empty required → missing_required, else its rule's; a nil
+    # report waives every rule but the township's.
     nil = nil_report_rows(extract)
-
-    values: dict[str, pl.Series] = {}
-    reasons: dict[str, pl.Series] = {}
-    # Town before village: a village is looked up within its row's township.
-    for column in sorted(present, key=lambda c: c.type == "village"):
-        raw = frame[column.field]
-        cells = Cells(column, extract, today=today or dt.date.today())
-        if column.type == "village":
-            cells.town_codes = values.get("town_code", pl.Series([None] * n, dtype=pl.String))
-        if column.type == "id_number":
-            numeric_rows = (
-                extract.grid.numeric_rows(extract.columns[column.field].index)
-                if extract.grid
-                else set()
-            )
-            cells.numeric_cell = (
-                frame["row"].is_in(sorted(numeric_rows))
-                if numeric_rows
-                else pl.Series([False] * n, dtype=pl.Boolean)
-            )
-        text = clean(raw)
-        value, reason = RULES[column.type](text, cells)
-        empty = text.is_null()
-        # A nil report waives every rule but the township's.
-        waived = nil if column.type != "town" else pl.Series([False] * n, dtype=pl.Boolean)
-        reasons[column.field] = pl.DataFrame({"e": empty, "r": reason, "w": waived}).select(
-            pl.when(pl.col("w"))
+    judged = (
+        pl.DataFrame(
+            {
+                "_nil": nil,
+                **{f"{c.field}__empty": texts[c.field].is_null() for c in present},
+                **{f"{c.field}__reason": reasons[c.field] for c in present},
+            }
+        ).select(
+            pl.when(pl.col("_nil") & (c.type != "town"))
             .then(None)
-            .when(pl.col("e"))
-            .then(pl.lit("missing_required" if column.required else None, pl.String))
-            .otherwise(pl.col("r"))
-        )[:, 0]
-        values[column.field] = value.cast(POLARS_TYPES[column.type]).alias(column.field)
+            .when(pl.col(f"{c.field}__empty"))
+            .then(pl.lit("missing_required" if c.required else None, pl.String))
+            .otherwise(pl.col(f"{c.field}__reason"))
+            .alias(c.field)
+            for c in present
+        )
+        if present
+        else pl.DataFrame()
+    )
 
-    bad_row = pl.Series([False] * n, dtype=pl.Boolean)
+    bad_row = (
+        judged.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
+        if present
+        else pl.Series([False] * n)
+    )
     parts = []
-    for order, column in enumerate(present):  # declaration order within a row
-        reason = reasons[column.field]
-        bad = reason.is_not_null()
-        if not bad.any():
+    for order, c in enumerate(present):  # declaration order within a row
+        reason = judged[c.field]
+        if reason.null_count() == n:
             continue
-        bad_row = bad_row | bad
-        texts = {code: reason_text(code, column) for code in REASONS}
+        texts_of = {code: reason_text(code, c) for code in REASONS}
         parts.append(
             pl.DataFrame(
-                {
-                    "row_number": frame["row"],
-                    "raw_value": frame[column.field],
-                    "reason_code": reason,
-                }
+                {"row_number": frame["row"], "raw_value": frame[c.field], "reason_code": reason}
             )
-            .filter(bad)
+            .filter(pl.col("reason_code").is_not_null())
             .with_columns(
-                column_name=pl.lit(extract.columns[column.field].text),
-                field=pl.lit(column.field),
-                reason=pl.col("reason_code").replace_strict(texts, return_dtype=pl.String),
+                column_name=pl.lit(extract.columns[c.field].text),
+                field=pl.lit(c.field),
+                reason=pl.col("reason_code").replace_strict(texts_of, return_dtype=pl.String),
                 order=pl.lit(order),
             )
         )
@@ -442,18 +460,18 @@ def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
         if parts
         else pl.DataFrame(schema=QUARANTINE_SCHEMA)
     )
-    typed = pl.DataFrame([frame["row"].alias("row_number"), *(values[c.field] for c in present)])
+    loaded = pl.DataFrame([frame["row"].alias("row_number"), *(columns[c.field] for c in present)])
     absent = [
         pl.lit(None, POLARS_TYPES[c.type]).alias(c.field)
         for c in source.columns
-        if c.field not in values
+        if c.field not in columns
     ]
     if absent:
-        typed = typed.with_columns(absent)
+        loaded = loaded.with_columns(absent)
     if source.nil_report:
-        typed = typed.with_columns(is_nil_report=nil)
+        loaded = loaded.with_columns(is_nil_report=nil)
     return Typing(
-        loaded=typed.filter(~bad_row), quarantine=quarantine, rows_quarantined=int(bad_row.sum())
+        loaded=loaded.filter(~bad_row), quarantine=quarantine, rows_quarantined=int(bad_row.sum())
     )
 
 

@@ -97,14 +97,16 @@ def _read_csv(path: Path) -> Grid:
     width = max((len(r) for r in records), default=0)
     if width == 0:
         raise Unreadable("文件中没有任何内容")
-    columns = [[] for _ in range(width)]
-    for record in records:
-        for i in range(width):
-            value = record[i] if i < len(record) else ""
-            columns[i].append(value if value else None)
-    data = {f"c{i}": pl.Series(values, dtype=pl.String) for i, values in enumerate(columns)}
-    data["row"] = pl.Series(line_numbers, dtype=pl.Int64)
-    return Grid(pl.DataFrame(data))
+    for record in records:  # short rows (titles, summaries) are padded to the widest
+        if len(record) < width:
+            record.extend([""] * (width - len(record)))
+    names = [f"c{i}" for i in range(width)]
+    cells = pl.DataFrame(records, schema={n: pl.String for n in names}, orient="row")
+    cells = cells.with_columns(
+        [pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names]
+        + [pl.Series("row", line_numbers, dtype=pl.Int64)]
+    )
+    return Grid(cells)
 
 
 # -- Workbooks ---------------------------------------------------------------------------
