@@ -37,7 +37,7 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check etl generator dashboard expectations tests bench
 
 bench: $(VENV)/.dev  ## loader (and later checks, pages) against the raw floor
-	$(PY) -m bench
+	$(PY) -m bench loader validate pages
 
 clean:
 	rm -rf data bench/out tests/artifacts

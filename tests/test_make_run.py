@@ -56,3 +56,17 @@ def test_second_make_builds_nothing(built):
     assert second.returncode == 0, second.stderr
     assert "数据仓库已存在" in second.stdout
     assert "generate" not in second.stdout
+
+
+def test_the_dashboard_serves_the_built_warehouse(built, monkeypatch):
+    """The copy's own dashboard, under AppTest, reads what `make` published."""
+    from streamlit.testing.v1 import AppTest
+
+    copy, _, _ = built
+    monkeypatch.setenv("XUNYI_WAREHOUSE", str(copy / "data" / "xunyi.duckdb"))
+    at = AppTest.from_file(str(copy / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    labels = " ".join(m.label for m in at.metric)
+    assert "务工" in labels and "培训" in labels  # the overview shows the indicators
+    assert at.get("plotly_chart"), "no chart on the overview"

@@ -1,0 +1,150 @@
+"""Plotly figures for the overview: a trend with its target lines, and bars by place.
+
+Pure functions of query results: they never query. Trace names are what people read
+(实际, 目标, 应达进度) and what the tests look for.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard import labels
+
+ACTUAL, TARGET, EXPECTED = "实际", "目标", "应达进度"
+BAR_COLOUR = "#1565c0"
+HIGHLIGHT_COLOUR = "#b71c1c"
+
+# Shown on every chart: no plotly logo, no buttons that need the network or confuse.
+CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"],
+    "responsive": True,
+}
+
+
+def _layout(fig: go.Figure, title: str, unit: str | None, height: int = 360) -> go.Figure:
+    rate = labels.is_rate(unit)
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 48, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        hovermode="x unified",
+        separators=".,",
+    )
+    fig.update_yaxes(
+        tickformat=".2%" if rate else ",.0f",
+        rangemode="tozero",
+        title={"text": "比例" if rate else (unit or "")},
+    )
+    return fig
+
+
+def _hover(unit: str | None) -> str:
+    return "%{y:.2%}" if labels.is_rate(unit) else "%{y:,.0f}"
+
+
+def trend(frame: pl.DataFrame, *, title: str, unit: str | None) -> go.Figure:
+    """The indicator month by month, with its target and expected lines where it has them."""
+    fig = go.Figure()
+    months = frame["period"].to_list()
+    fig.add_trace(
+        go.Scatter(
+            x=months,
+            y=frame["value"].to_list(),
+            name=ACTUAL,
+            mode="lines+markers",
+            line={"color": BAR_COLOUR, "width": 3},
+            hovertemplate=_hover(unit),
+        )
+    )
+    if frame["target"].drop_nulls().len():
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=frame["target"].to_list(),
+                name=TARGET,
+                mode="lines",
+                line={"color": labels.STATUS_HEX["off_track"], "dash": "dash"},
+                hovertemplate=_hover(unit),
+            )
+        )
+    # A level target's expected value is the target itself: one line is enough.
+    if frame["expected"].drop_nulls().len() and not frame["expected"].equals(frame["target"]):
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=frame["expected"].to_list(),
+                name=EXPECTED,
+                mode="lines",
+                line={"color": labels.STATUS_HEX["at_risk"], "dash": "dot"},
+                hovertemplate=_hover(unit),
+            )
+        )
+    fig.update_xaxes(type="category", title=None)
+    return _layout(fig, title, unit)
+
+
+def bars(
+    frame: pl.DataFrame,
+    *,
+    name_column: str,
+    code_column: str,
+    title: str,
+    unit: str | None,
+    highlight: str | None = None,
+) -> go.Figure:
+    """One bar per place. Rates carry the county target at every level: a line shows it and
+    bars take their status colour; counts have no target below the county."""
+    rate = labels.is_rate(unit)
+    codes = frame[code_column].to_list()
+    names = _unique(frame[name_column].to_list(), codes)
+    if rate:
+        colours = [labels.STATUS_HEX.get(s) for s in frame["status"].to_list()]
+    else:
+        colours = [HIGHLIGHT_COLOUR if c == highlight else BAR_COLOUR for c in codes]
+    outline = {"color": "#212121", "width": [3 if c == highlight else 0 for c in codes]}
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=frame["value"].to_list(),
+            name=ACTUAL,
+            marker={"color": colours, "line": outline},
+            hovertemplate=_hover(unit),
+            customdata=codes,
+        )
+    )
+    if rate and frame["target"].drop_nulls().len():
+        fig.add_trace(
+            go.Scatter(
+                x=names,
+                y=frame["target"].to_list(),
+                name=TARGET,
+                mode="lines",
+                line={"color": labels.STATUS_HEX["off_track"], "dash": "dash"},
+                hovertemplate=_hover(unit),
+            )
+        )
+        if not frame["expected"].equals(frame["target"]):
+            fig.add_trace(
+                go.Scatter(
+                    x=names,
+                    y=frame["expected"].to_list(),
+                    name=EXPECTED,
+                    mode="lines",
+                    line={"color": labels.STATUS_HEX["at_risk"], "dash": "dot"},
+                    hovertemplate=_hover(unit),
+                )
+            )
+    fig.update_xaxes(
+        type="category", title=None, tickangle=-40 if len(names) > 6 else 0, automargin=True
+    )
+    fig.update_layout(showlegend=rate, bargap=0.25)
+    return _layout(fig, title, unit)
+
+
+def _unique(names: list[str], codes: list[str]) -> list[str]:
+    """Category labels: a name that repeats (villages do) gets its code's last digits."""
+    seen = {n: names.count(n) for n in names}
+    return [f"{n}（{c[-3:]}）" if seen[n] > 1 else n for n, c in zip(names, codes, strict=True)]

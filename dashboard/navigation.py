@@ -1,0 +1,21 @@
+"""The dashboard's pages, declared once: `app.py` builds the navigation from this list and
+the tests check that every page here has its own AppTest test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to dashboard/
+    title: str
+    icon: str
+    url_path: str  # the default page lives at "/" whatever this says
+    default: bool = False
+
+
+OVERVIEW = PageSpec("views/overview.py", "总览", ":material/dashboard:", "overview", default=True)
+DATA = PageSpec("views/data_page.py", "数据", ":material/table_view:", "data")
+
+PAGES: tuple[PageSpec, ...] = (OVERVIEW, DATA)

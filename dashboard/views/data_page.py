@@ -1,0 +1,129 @@
+"""数据 — what came in and what failed, for data officers.
+
+The month's data checks (failed first) and, for one check, every failing row with the file
+and row a clerk can find; the load log of every file offered; the cells quarantined at load
+time with their reasons. Every table downloads as .xlsx, masked, with every row.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import filters, labels, ui
+from dashboard.navigation import OVERVIEW
+
+warehouse = ui.require_warehouse()
+
+st.title("数据：文件加载与数据核查")
+months = warehouse.months()
+if not months:
+    st.info("数据仓库中还没有任何月份的数据。", icon=":material/hourglass_empty:")
+    st.stop()
+selection = ui.month_and_place(warehouse, months)
+month, place, place_name = selection.month, selection.place, selection.place_name
+town = place.town
+
+st.page_link(
+    OVERVIEW.path,
+    label="返回指标总览",
+    icon=":material/dashboard:",
+    query_params=filters.current(["month", "town", "village"]),
+)
+
+# -- Checks ------------------------------------------------------------------------------
+
+st.header("数据核查", divider="gray")
+results = warehouse.check_results(month, place)
+if results.is_empty():
+    st.info(
+        f"{labels.month_name(month)}还没有核查结果（运行 `python -m etl validate` 后显示）。",
+        icon=":material/pending:",
+    )
+else:
+    failed = results.filter(results["check_status"] == "failed")
+    st.markdown(
+        f"{labels.month_name(month)}共 {results.height} 项核查，"
+        f"**{failed.height} 项未通过**"
+        + (f"（{place_name}的问题数见表中“所选地区”一列）" if town else "")
+    )
+    ui.table(
+        warehouse.check_results_table(month, place),
+        file_name=f"数据核查结果_{month}.xlsx",
+        key="download_check_results",
+    )
+
+    entries = {row["check_id"]: row for row in results.to_dicts()}
+    default_check = failed["check_id"][0] if failed.height else results["check_id"][0]
+    check = filters.select(
+        "查看核查项的问题行",
+        "check",
+        list(entries),
+        default=default_check,
+        format_func=lambda cid: (
+            f"{cid} {entries[cid]['check_title']}"
+            f"（{labels.WORDS['check_status'][entries[cid]['check_status']]}）"
+        ),
+    )
+    entry = entries[check]
+    with st.container(border=True, key="check_entry"):
+        st.markdown(
+            f"**{check} {entry['check_title']}** · "
+            f"{labels.WORDS['severity'][entry['severity']]} · "
+            f"{labels.WORDS['check_status'][entry['check_status']]}"
+        )
+        st.markdown(f"核查规则：{entry['rule']}")
+        st.markdown(f"涉及台账：{entry['ledgers']}")
+        st.markdown(f"由谁更正：{entry['responsible']}")
+        if entry["stale"]:
+            st.warning(
+                "这项核查是在本月最新文件加载之前做的，结果已过期：请重新运行核查。",
+                icon=":material/history:",
+            )
+    failures = warehouse.check_failures(check, month, place)
+    ui.table(
+        failures,
+        file_name=f"核查问题行_{check}_{month}.xlsx",
+        key="download_check_failures",
+        empty=f"{place_name}在{labels.month_name(month)}没有这项核查的问题行。",
+    )
+
+# -- Files -------------------------------------------------------------------------------
+
+st.header("文件加载记录", divider="gray")
+all_months = st.toggle(
+    "显示所有月份的文件",
+    key="all_months",
+    help="默认只显示本月、本季度、本年度的文件，以及无法确定统计期而被拒收的文件",
+)
+ui.table(
+    warehouse.load_log(month, all_months),
+    file_name=f"文件加载记录_{'全部' if all_months else month}.xlsx",
+    key="download_load_log",
+)
+
+st.header("隔离的单元格（未入库）", divider="gray")
+st.caption(
+    "加载时不符合填报规则的单元格：所在行没有入库。按文件和行号找到原表更正后重新报送。"
+    "身份证号只显示前 6 位和后 4 位，姓名只显示姓。"
+)
+files = warehouse.quarantine_files(month, all_months)
+if files.is_empty():
+    st.caption(":material/check: 所选范围内的文件没有被隔离的单元格。")
+else:
+    described = {
+        row[
+            "file_name"
+        ]: f"{row['source_title']}｜{row['period']}｜{row['file_name']}｜{row['bad_rows']} 行"
+        for row in files.to_dicts()
+    }
+    chosen = st.selectbox(
+        "文件",
+        [filters.ALL, *described],
+        key="quarantine_file",
+        format_func=lambda name: described.get(name, f"全部 {len(described)} 个文件"),
+    )
+    ui.table(
+        warehouse.quarantine(month, all_months, chosen or None),
+        file_name=f"隔离单元格_{'全部' if all_months else month}.xlsx",
+        key="download_quarantine",
+    )

@@ -1,0 +1,288 @@
+"""Support for the dashboard's tests: a small county with known figures, the real app served
+by `streamlit run`, and Debian's Chromium for Playwright.
+
+The county is built the way the pipeline builds any warehouse (real .xlsx files, the real
+loader, checks and indicator refresh, published by rename). It holds what the pages must
+show and must hide: indicators in three townships, failing checks, a quarantined cell
+holding a full 18-digit ID and one holding a name, a rejected file. `LATER` is one more
+month, loaded while a browser watches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from county import CHENGGUAN, DIMIAO, TUQIAO, TUQIAO_2, Month, Person, person, write_county
+from files import make_id, write_xlsx
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Anything shaped like a full resident ID (\d{17}[\dXx], not part of a longer number or the
+# decimals of a float) must never reach a page, a URL or a download.
+FULL_ID = re.compile(r"(?<![\d.])\d{17}[\dXx](?!\d)")
+
+TOWN_TUQIAO, TOWN_CHENGGUAN, TOWN_DIMIAO = "610429101", "610429001", "610429107"
+
+# -- The county ----------------------------------------------------------------------------
+
+
+def resident(n: int, place: tuple[str, str], household: str) -> Person:
+    return Person(
+        name=person(n).name,
+        id_number=make_id("19800101", f"{n:03d}"),
+        place=place,
+        household=household,
+    )
+
+
+P = {n: person(n) for n in range(1, 4)}
+P[4] = resident(4, CHENGGUAN, "6104290012070004")
+P[5] = resident(5, TUQIAO_2, "6104291012020005")
+P[6] = resident(6, DIMIAO, "6104291072010006")
+P[7] = resident(7, DIMIAO, "6104291072010007")
+P[8] = resident(8, CHENGGUAN, "6104290012070008")
+P[9] = resident(9, TUQIAO_2, "6104291012020009")
+
+# An ID whose check digit is wrong: quarantined at load, its raw cell an 18-digit number.
+_GOOD = make_id("19800101", "777")
+BAD_ID = _GOOD[:-1] + ("1" if _GOOD[-1] != "1" else "2")
+BAD_ID_PERSON = Person(
+    name="测试错号", id_number=BAD_ID, place=TUQIAO, household="6104291012010077"
+)
+BAD_NAME_PERSON = Person(
+    name="李雨静（已于二〇二四年三月外出到西安市务工，联系电话见备注栏）",
+    id_number=make_id("19900101", "888"),
+    place=DIMIAO,
+    household="6104291072010088",
+)
+
+ROSTER = [
+    (P[1], "务工"),
+    (P[2], "务工"),
+    (P[3], "未务工"),
+    (P[4], "务工"),
+    (P[5], "务工"),
+    (P[6], "务工"),
+    (P[7], "未务工"),
+    (P[8], "务工"),
+]
+
+FIRST = [
+    Month(
+        "2024-03",
+        roster=ROSTER,
+        employment=[(P[1], TUQIAO), (P[2], TUQIAO), (P[4], CHENGGUAN), (BAD_ID_PERSON, TUQIAO)],
+        training=[(P[1], True), (P[2], False)],
+        loans=[
+            ("XD-01", P[1], 100000, 0),
+            ("XD-04", P[4], 100000, 2000),
+            ("XD-06", P[6], 100000, 0),
+        ],
+    ),
+    Month(
+        "2024-04",
+        roster=ROSTER,
+        employment=[
+            (P[1], TUQIAO),
+            (P[2], TUQIAO),
+            (P[4], CHENGGUAN),
+            (P[5], TUQIAO_2),
+            (P[6], DIMIAO),
+        ],
+        training=[(P[4], True)],
+        loans=[("XD-01", P[1], 90000, 0), ("XD-04", P[4], 90000, 300), ("XD-06", P[6], 90000, 0)],
+    ),
+    # P9 works but is not in the roster (X06), P8 is 务工 in the roster but not in the HR ledger
+    # (X04), and a clerk wrote a note into a name cell (quarantined).
+    Month(
+        "2024-05",
+        roster=ROSTER,
+        employment=[
+            (P[1], TUQIAO),
+            (P[2], TUQIAO),
+            (P[4], CHENGGUAN),
+            (P[5], TUQIAO_2),
+            (P[6], DIMIAO),
+            (P[9], TUQIAO_2),
+            (BAD_NAME_PERSON, DIMIAO),
+        ],
+        training=[(P[5], True), (P[6], True)],
+        loans=[("XD-01", P[1], 80000, 0), ("XD-04", P[4], 80000, 0), ("XD-06", P[6], 80000, 100)],
+    ),
+]
+# June: everyone in the roster at work; seven distinct persons in the HR ledger.
+LATER = [
+    Month(
+        "2024-06",
+        roster=ROSTER,
+        employment=[
+            (P[1], TUQIAO),
+            (P[2], TUQIAO),
+            (P[4], CHENGGUAN),
+            (P[5], TUQIAO_2),
+            (P[6], DIMIAO),
+            (P[7], DIMIAO),
+            (P[8], CHENGGUAN),
+        ],
+        training=[(P[7], True)],
+    ),
+]
+LATEST_FIRST, LATEST_LATER = "2024-05", "2024-06"
+
+
+def write_first(inbox: Path) -> None:
+    write_county(inbox, FIRST)
+    # a folder named for no source: the whole file is rejected, and the load log says why
+    write_xlsx(
+        inbox / "低保名单" / "旬邑县2024年5月低保名单.xlsx",
+        [["姓名", "身份证号"], ["王某", make_id()]],
+    )
+
+
+def write_later(inbox: Path) -> None:
+    write_county(inbox, LATER)
+
+
+def build_warehouse(root: Path) -> Path:
+    """The first three months, loaded, checked and published as `load`/`run` would."""
+    from etl.indicators import refresh_indicators
+    from etl.load import load_directory
+    from etl.progress import Progress
+    from etl.warehouse import publishing
+    from expectations.validate import validate
+
+    inbox = root / "first" / "inbox"
+    write_first(inbox)
+    warehouse = root / "wh" / "xunyi.duckdb"
+    with open(os.devnull, "w") as quiet, publishing(warehouse, say=lambda _: None) as build:
+        load_directory(build.con, inbox, Progress(0, "加载", stream=quiet))
+        validate(build)
+        refresh_indicators(build.con)
+    return warehouse
+
+
+def copy_warehouse(warehouse: Path, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(warehouse, directory / warehouse.name))
+
+
+# -- The served app --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class ServedApp:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def served(warehouse: Path, log_dir: Path, timeout: float = 60) -> Iterator[ServedApp]:
+    """`streamlit run dashboard/app.py` on a free port, reading `warehouse`, until the block ends."""
+    port = free_port()
+    log = log_dir / f"streamlit-{port}.log"
+    env = {**os.environ, "XUNYI_WAREHOUSE": str(warehouse), "PYTHONPATH": str(REPO)}
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO / "dashboard" / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    app = ServedApp(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_healthy(app, timeout)
+        yield app
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_healthy(app: ServedApp, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.process.poll() is not None:
+            raise RuntimeError(f"streamlit exited {app.process.returncode}:\n{app.log_text()}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(app.url + "/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        time.sleep(0.2)
+    raise TimeoutError(f"streamlit did not answer within {timeout} s:\n{app.log_text()}")
+
+
+# -- Chromium ------------------------------------------------------------------------------
+
+
+def require_chromium() -> None:
+    """Skip without Debian's Chromium — except in CI (CI=true), where that is a failure."""
+    if CHROMIUM.exists():
+        return
+    message = f"Chromium not found at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """A headless Chromium browser (Playwright, sync API)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

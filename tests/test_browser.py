@@ -1,0 +1,193 @@
+"""The served dashboard in headless Chromium: what a leader and a data officer see and click.
+
+`streamlit run dashboard/app.py` serves a real warehouse built from the test county;
+Playwright drives Debian's Chromium. Screenshots land in tests/artifacts/ (git-ignored).
+Without Chromium these tests skip — except in CI (CI=true), where they fail.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import polars as pl
+import pytest
+from browser_support import (
+    ARTIFACTS,
+    FULL_ID,
+    REPO,
+    TOWN_TUQIAO,
+    build_warehouse,
+    chromium,
+    copy_warehouse,
+    require_chromium,
+    served,
+    write_later,
+)
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def county_warehouse(tmp_path_factory) -> Path:
+    require_chromium()
+    return build_warehouse(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context; afterwards, no request may have left the host (usage
+    statistics, icon fonts: dashboard/.streamlit/config.toml and a local favicon)."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True
+    )
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    context.close()
+    outside = [url for url in requested if urlparse(url).hostname != "127.0.0.1"]
+    assert not outside, outside
+
+
+def shoot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def headline(page, kpi: str):
+    return page.locator(f".st-key-kpi_{kpi} [data-testid='stMetricValue']")
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label`, as a person would."""
+    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def assert_no_full_id(page) -> None:
+    text = page.inner_text("body")
+    assert not FULL_ID.search(text), FULL_ID.search(text).group()
+    assert not FULL_ID.search(page.url), page.url
+
+
+def wait_for_charts(page) -> None:
+    page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible")
+
+
+def test_overview_follows_the_township(page, county_warehouse, tmp_path):
+    with served(county_warehouse, tmp_path) as app:
+        page.goto(app.url + "/")
+        wait_for_charts(page)
+        expect(headline(page, "A4-MIGRANT")).to_have_text("6 人")
+        expect(page.locator(".gtitle").first).to_contain_text("月度走势（全县）")
+        shoot(page, "overview-county")
+        assert_no_full_id(page)
+
+        choose(page, "镇（街道）", "土桥镇")
+        expect(headline(page, "A4-MIGRANT")).to_have_text("4 人")
+        expect(page.locator(".gtitle").first).to_contain_text("月度走势（土桥镇）")
+        page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("town") == [TOWN_TUQIAO])
+        # the township's villages: a third chart and the table
+        expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(3)
+        expect(page.locator(".gtitle").nth(2)).to_contain_text("土桥镇各村")
+        shoot(page, "overview-township")
+        assert_no_full_id(page)
+
+        # the shared link opens the same view in a fresh page
+        link = page.url
+        other = page.context.new_page()
+        other.goto(link)
+        expect(headline(other, "A4-MIGRANT")).to_have_text("4 人")
+        other.close()
+
+
+def test_link_to_the_data_page_keeps_the_filters(page, county_warehouse, tmp_path):
+    with served(county_warehouse, tmp_path) as app:
+        page.goto(f"{app.url}/?month=2024-03&town={TOWN_TUQIAO}")
+        wait_for_charts(page)
+        page.get_by_text("查看本月的文件加载、隔离行与数据核查").click()
+        page.wait_for_url(lambda url: urlparse(url).path == "/data")
+        query = parse_qs(urlparse(page.url).query)
+        assert query["month"] == ["2024-03"] and query["town"] == [TOWN_TUQIAO]
+        expect(page.get_by_role("heading", name="数据核查", exact=True)).to_be_visible()
+        expect(page.get_by_role("combobox", name="镇（街道）")).to_have_value("土桥镇")
+        expect(page.get_by_role("combobox", name="月份")).to_have_value("2024年3月")
+        page.get_by_text("隔离的单元格（未入库）").scroll_into_view_if_needed()
+        shoot(page, "data-page")
+        assert_no_full_id(page)
+
+        # a download is the whole table, masked, with Chinese headers
+        with page.expect_download() as download:
+            page.get_by_role("button", name="下载 Excel").last.click()
+        content = Path(download.value.path()).read_bytes()
+        frame = pl.read_excel(io.BytesIO(content), engine="calamine")
+        assert frame.columns[:3] == ["台账", "统计期", "文件"]
+        assert frame["原始内容（已脱敏）"].to_list() == ["610429********7771"]
+        assert not FULL_ID.search(content.decode("latin-1"))
+
+        # a deep link to the data page opens it with its filters
+        page.goto(f"{app.url}/data?month=2024-05&check=X06")
+        expect(page.get_by_role("combobox", name="查看核查项的问题行")).to_have_value(
+            "X06 人户不一致（未通过）"
+        )
+
+
+def test_keeps_answering_while_a_load_publishes_and_then_shows_it(page, county_warehouse, tmp_path):
+    live = copy_warehouse(county_warehouse, tmp_path / "live")
+    write_later(tmp_path / "later" / "inbox")
+    with served(live, tmp_path) as app:
+        page.goto(app.url + "/")
+        wait_for_charts(page)
+        expect(headline(page, "A4-MIGRANT")).to_have_text("6 人")
+
+        load = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "etl",
+                "load",
+                str(tmp_path / "later"),
+                "--warehouse",
+                str(live),
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        answers_during_load = 0
+        # The URL keeps month=2024-05, so whichever version answers, May's figures stand.
+        figures = [("土桥镇", "4 人"), ("全县", "6 人")]
+        while load.poll() is None:
+            town, figure = figures[answers_during_load % 2]
+            choose(page, "镇（街道）", town)
+            expect(headline(page, "A4-MIGRANT")).to_have_text(figure)
+            assert page.get_by_test_id("stException").count() == 0
+            answers_during_load += 1
+        output = load.communicate()[0]
+        assert load.returncode == 0, output
+        assert answers_during_load >= 1
+
+        # the next visit reads the new version: June is the latest month, with 7 at work
+        page.goto(app.url + "/")
+        wait_for_charts(page)
+        expect(headline(page, "A4-MIGRANT")).to_have_text("7 人")
+        expect(page.get_by_role("combobox", name="月份")).to_have_value("2024年6月")
+        shoot(page, "overview-after-load")
+        assert_no_full_id(page)
+        assert "Traceback" not in app.log_text()
