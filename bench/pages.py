@@ -16,28 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 from bench.__main__ import OUT, REPO
+from dashboard.harness import CHROMIUM, chromium, served
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 QUERY_RUNS_COLD, QUERY_RUNS_WARM, SCRIPT_RUNS, BROWSER_RUNS = 10, 50, 5, 5
 
 
@@ -185,48 +173,6 @@ def time_scripts(warehouse: Path) -> list[dict]:
 # -- The browser ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def served(warehouse: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "XUNYI_WAREHOUSE": str(warehouse)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                    break
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit("streamlit did not start")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
 PLOTLY_TIMING_JS = """() => performance.getEntriesByType('resource')
     .filter(e => e.name.includes('PlotlyChart'))
     .map(e => ({start: e.startTime, end: e.responseEnd, bytes: e.encodedBodySize}))"""
@@ -237,7 +183,6 @@ def first_chart(warehouse: Path, runs: int = BROWSER_RUNS) -> dict:
     if not CHROMIUM.exists():
         print("  (no Chromium at /usr/bin/chromium: browser timings skipped)")
         return {}
-    from playwright.sync_api import sync_playwright
 
     figures: dict[str, list[float]] = {
         "cold_metric": [],
@@ -246,8 +191,12 @@ def first_chart(warehouse: Path, runs: int = BROWSER_RUNS) -> dict:
         "warm_chart": [],
         "bundle_fetched": [],
     }
-    with served(warehouse) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        served(warehouse, Path(logs)) as app,
+        chromium() as browser,
+    ):
+        url = app.url
         # one throwaway visit: the server's first script run imports plotly, polars …
         page = browser.new_page()
         page.goto(url + "/")

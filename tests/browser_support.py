@@ -14,32 +14,18 @@ import contextlib
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from county import CHENGGUAN, DIMIAO, TUQIAO, TUQIAO_2, Month, Person, person, write_county
 from files import make_id, write_xlsx
 
+from dashboard import harness
+from dashboard.harness import CHROMIUM, served  # noqa: F401 (served: for the tests)
+
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Anything shaped like a full resident ID (\d{17}[\dXx], not part of a longer number or the
 # decimals of a float) must never reach a page, a URL or a download.
 FULL_ID = re.compile(r"(?<![\d.])\d{17}[\dXx](?!\d)")
@@ -192,75 +178,6 @@ def copy_warehouse(warehouse: Path, directory: Path) -> Path:
 # -- The served app --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class ServedApp:
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-    def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-@contextlib.contextmanager
-def served(warehouse: Path, log_dir: Path, timeout: float = 60) -> Iterator[ServedApp]:
-    """`streamlit run dashboard/app.py` on a free port, reading `warehouse`, until the block ends."""
-    port = free_port()
-    log = log_dir / f"streamlit-{port}.log"
-    env = {**os.environ, "XUNYI_WAREHOUSE": str(warehouse), "PYTHONPATH": str(REPO)}
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(REPO / "dashboard" / "app.py"),
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    app = ServedApp(f"http://127.0.0.1:{port}", process, log)
-    try:
-        _wait_healthy(app, timeout)
-        yield app
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_healthy(app: ServedApp, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if app.process.poll() is not None:
-            raise RuntimeError(f"streamlit exited {app.process.returncode}:\n{app.log_text()}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(app.url + "/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        time.sleep(0.2)
-    raise TimeoutError(f"streamlit did not answer within {timeout} s:\n{app.log_text()}")
-
-
 # -- Chromium ------------------------------------------------------------------------------
 
 
@@ -276,13 +193,7 @@ def require_chromium() -> None:
 
 @contextlib.contextmanager
 def chromium() -> Iterator:
-    """A headless Chromium browser (Playwright, sync API)."""
+    """A headless Chromium browser (Playwright, sync API); see require_chromium."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with harness.chromium() as browser:
+        yield browser
