@@ -29,7 +29,9 @@ GX_VERSION_WRITTEN_FOR = "1.24.1"
 
 _local = threading.local()
 _original_get_connection = _engine_module.SqlAlchemyExecutionEngine.get_connection
+_kept: list = []  # every connection kept open, whichever thread made it
 _engines: list = []
+_kept_lock = threading.Lock()
 
 
 def _connections() -> dict:
@@ -48,7 +50,9 @@ def _get_connection(self):
     connection = connections.get(id(self.engine))
     if connection is None or connection.closed:
         connection = connections[id(self.engine)] = self.engine.connect()
-        _engines.append(self.engine)
+        with _kept_lock:
+            _kept.append(connection)
+            _engines.append(self.engine)
     if connection.in_transaction():
         connection.commit()  # end the previous read: the next query sees fresh data
     yield connection
@@ -64,13 +68,14 @@ def is_applied() -> bool:
 
 
 def release() -> None:
-    """Close this thread's kept connections and dispose every engine that made one."""
-    for connection in _connections().values():
-        with contextlib.suppress(Exception):
-            connection.close()
+    """Close every kept connection (of every thread) and dispose every engine that made one."""
+    with _kept_lock:
+        while _kept:
+            with contextlib.suppress(Exception):
+                _kept.pop().close()
+        while _engines:
+            _engines.pop().dispose()
     _connections().clear()
-    while _engines:
-        _engines.pop().dispose()
 
 
 @contextlib.contextmanager
