@@ -1,13 +1,15 @@
 -- Store the failing rows `validate` found (registered as incoming_failures). A person's
 -- township and village are those of their roster row (the earliest) where they are in
--- `roster` that month, else the failing ledger row's own (spec/interfaces.md).
+-- `roster` that month, else the failing ledger row's own (spec/interfaces.md); the name
+-- kept beside them is that roster row's.
 INSERT INTO check_failures
 WITH roster_place AS (
     SELECT
         period,
         id_number,
         min_by(town_code, row_number) AS town_code,
-        min_by(village_code, row_number) AS village_code
+        min_by(village_code, row_number) AS village_code,
+        min_by(name, row_number) AS person_name
     FROM stg_roster
     GROUP BY period, id_number
 )
@@ -23,6 +25,7 @@ SELECT
     f.ledger,
     f.file_name,
     f.row_number,
-    f.detail
+    f.detail,
+    rp.person_name
 FROM incoming_failures AS f
 LEFT JOIN roster_place AS rp ON f.period = rp.period AND f.id_number = rp.id_number

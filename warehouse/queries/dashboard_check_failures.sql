@@ -1,24 +1,15 @@
 -- Dashboard data page: every failing row of one check ($check) in one month ($month), in the
 -- chosen place ($town, $village; NULL for the whole county), as a data officer acts on it:
 -- who (masked), which household and place, which ledger, file and row the clerk can find,
--- and what disagrees. The 姓名 is the roster's for that month, masked to the surname.
+-- and what disagrees. The 姓名 is the roster's for that month (kept by `validate`), masked
+-- to the surname.
 WITH failing AS (
     SELECT *
-    FROM v_check_failures
+    FROM check_failures_open
     WHERE check_id = $check
         AND period = $month
         AND ($town IS NULL OR town_code = $town)
         AND ($village IS NULL OR village_code = $village)
-),
-
-roster_names AS (
-    SELECT
-        id_number,
-        min_by(name, row_number) AS person_name
-    FROM stg_roster
-    WHERE period = $month
-        AND id_number IN (SELECT id_number FROM failing)
-    GROUP BY id_number
 ),
 
 towns AS (
@@ -46,7 +37,7 @@ SELECT
     t.town_name,
     v.village_name,
     mask_id(f.id_number) AS id_number,
-    mask_name(n.person_name) AS person_name,
+    mask_name(f.person_name) AS person_name,
     f.household_id,
     coalesce(lt.ledger_title, f.ledger) AS ledger_title,
     f.file_name,
@@ -55,7 +46,6 @@ SELECT
     -- what failed when it is not the person: a village, a loan contract, a project …
     CASE WHEN f.entity_key IS DISTINCT FROM f.id_number THEN mask_cell(NULL, f.entity_key) END AS entity_key
 FROM failing AS f
-LEFT JOIN roster_names AS n ON f.id_number = n.id_number
 LEFT JOIN towns AS t ON f.town_code = t.town_code
 LEFT JOIN ref_villages AS v ON f.village_code = v.village_code
 LEFT JOIN ledger_titles AS lt ON f.ledger = lt.ledger

@@ -19,8 +19,11 @@ CREATE TABLE IF NOT EXISTS check_failures (
     ledger        VARCHAR,
     file_name     VARCHAR,
     row_number    BIGINT,
-    detail        VARCHAR
+    detail        VARCHAR,
+    person_name   VARCHAR   -- the person's name in `roster` that month (pages mask it)
 );
+
+ALTER TABLE check_failures ADD COLUMN IF NOT EXISTS person_name VARCHAR;
 
 -- A failure a data officer accepted as correct (who, when, why): it stops failing.
 CREATE TABLE IF NOT EXISTS check_exceptions (
