@@ -12,7 +12,6 @@ _CN_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 # Each pattern yields (year, month) or (year, quarter); digits never come out of a longer
 # run of digits, and a month followed by a day (2024-06-25) is a date, not a period.
-_NOT_DIGIT_BEFORE = r"(?<!\d)"
 _PATTERNS = [
     ("quarter", re.compile(r"(?<!\d)(20\d\d)\s*年\s*第\s*([1-4一二三四])\s*季度?")),
     ("quarter", re.compile(r"(?<!\d)(20\d\d)\s*[-_ ]?\s*[Qq]\s*([1-4])(?!\d)")),
@@ -75,14 +74,3 @@ def period_for(frequency: str, text: str) -> tuple[str | None, str | None]:
     if not periods:
         return None, "没有写明统计月份"
     return periods.pop(), None
-
-
-def month_range(first: str, last: str) -> list[str]:
-    """Every month from `first` to `last` inclusive (`YYYY-MM`)."""
-    y, m = map(int, first.split("-"))
-    ly, lm = map(int, last.split("-"))
-    out = []
-    while (y, m) <= (ly, lm):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
