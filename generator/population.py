@@ -28,6 +28,7 @@ from decimal import Decimal
 from .gazetteer import Gazetteer, Township, Village
 from .idcard import OTHER_REGIONS, XUNYI, make_id
 from .names import person_name
+from .sources import MONITOR_CATEGORIES, RISK_TYPES
 
 FIRST_MONTH = 3  # the plan runs March to December
 N_PERIODS = 10
@@ -216,20 +217,9 @@ class County:
 _HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6, 7)
 _HOUSEHOLD_SIZE_WEIGHTS = (12, 22, 25, 21, 13, 5, 2)  # mean ≈ 3.24 persons
 
-_CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+_CATEGORIES = MONITOR_CATEGORIES
 _CATEGORY_WEIGHTS = (40, 45, 15)
-_RISKS = (
-    "因病",
-    "因残",
-    "因学",
-    "因灾",
-    "因意外事故",
-    "因务工就业不稳",
-    "因产业项目失败",
-    "因住房安全",
-    "因饮水安全",
-    "其他",
-)
+_RISKS = RISK_TYPES
 _RISK_WEIGHTS = (40, 15, 8, 5, 7, 12, 4, 2, 1, 6)
 
 

@@ -66,6 +66,21 @@ def _person(name_header: str = "姓名") -> tuple[Column, ...]:
     )
 
 
+# Code lists the population draws from as well.
+MONITOR_CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+RISK_TYPES = (
+    "因病",
+    "因残",
+    "因学",
+    "因灾",
+    "因意外事故",
+    "因务工就业不稳",
+    "因产业项目失败",
+    "因住房安全",
+    "因饮水安全",
+    "其他",
+)
+
 ROSTER = Source(
     "roster",
     "防返贫监测对象和脱贫人口信息表",
@@ -77,24 +92,8 @@ ROSTER = Source(
             "与户主关系", CODE, True, ("户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "其他")
         ),
         Column("户类型", CODE, True, HOUSEHOLD_KINDS),
-        Column("监测对象类别", CODE, False, ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")),
-        Column(
-            "主要风险类型",
-            CODE,
-            False,
-            (
-                "因病",
-                "因残",
-                "因学",
-                "因灾",
-                "因意外事故",
-                "因务工就业不稳",
-                "因产业项目失败",
-                "因住房安全",
-                "因饮水安全",
-                "其他",
-            ),
-        ),
+        Column("监测对象类别", CODE, False, MONITOR_CATEGORIES),
+        Column("主要风险类型", CODE, False, RISK_TYPES),
         Column("风险发现日期", DATE),
         Column("识别认定日期", DATE),
         Column("系统录入日期", DATE),
