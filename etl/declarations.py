@@ -5,6 +5,7 @@ A new ledger is a new `[sources.<name>]` table there (and its tests), not new co
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ COLUMN_TYPES = {
 # Columns every source may carry: they name the period, or number the rows.
 PERIOD_HEADERS = ("统计月份", "统计期")
 ROW_NUMBER_HEADER = "序号"
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def normalise_header(text: str) -> str:
@@ -170,6 +172,10 @@ def sources() -> dict[str, Source]:
             entity_field=spec.get("entity_field"),
         )
         fields = [c.field for c in source.columns]
+        # Source and field names become table and column names in SQL: identifiers only.
+        for identifier in (name, *fields):
+            if not IDENTIFIER.fullmatch(identifier):
+                raise ValueError(f"{name}: {identifier!r} is not a plain lower-case identifier")
         if len(set(fields)) != len(fields):
             raise ValueError(f"{name}: a field is declared twice")
         if not set(source.key) <= set(fields):

@@ -246,7 +246,8 @@ def _commit(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
 
 def _replace_period(con: duckdb.DuckDBPyConnection, load_id: int, prepared: Prepared) -> None:
     source, period = prepared.extract.source, prepared.extract.period
-    con.execute(f"DELETE FROM {source.table} WHERE period = ?", [period])  # table: declared name
+    # The table name comes from the declarations (a checked identifier); values are parameters.
+    con.execute(f"DELETE FROM {source.table} WHERE period = ?", [period])
     con.execute(
         "DELETE FROM quarantine WHERE load_id IN "
         "(SELECT load_id FROM load_log WHERE source = ? AND period = ? AND load_id <> ?)",

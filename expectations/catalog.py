@@ -8,6 +8,9 @@ from functools import cache
 from pathlib import Path
 
 CHECKS_FILE = Path(__file__).with_name("checks.toml")
+# The relations a check may take its months from: great-expectations' monthly batch, the
+# months `validate` runs on, every evaluated month (the check_<id> views).
+SCOPES = ("{batch}", "check_months", "core_months")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Check:
         """
         from etl.warehouse import sql_text
 
+        if months_relation not in SCOPES:
+            raise ValueError(f"not a months relation: {months_relation!r}")
         return (
             f"WITH check_scope AS (SELECT period FROM {months_relation})\n"
             f"SELECT * FROM (\n{sql_text(self.sql)}\n) AS failing"

@@ -327,3 +327,19 @@ def test_id_rule_agrees_with_python_stdnum(birth, seq, last):
         assert value[0] == candidate
     else:
         assert reason[0] == "id_checksum"
+
+
+def test_declared_names_are_sql_identifiers():
+    """Source and field names become table and column names: plain identifiers only."""
+    from etl.declarations import IDENTIFIER, sources
+
+    for name, s in sources().items():
+        assert IDENTIFIER.fullmatch(name)
+        assert all(IDENTIFIER.fullmatch(c.field) for c in s.columns)
+
+
+def test_a_check_reads_its_months_only_from_known_relations():
+    from expectations.catalog import checks
+
+    with pytest.raises(ValueError):
+        checks()[0].scoped("check_months; DROP TABLE load_log")
