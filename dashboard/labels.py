@@ -53,6 +53,7 @@ HEADERS: dict[str, str] = {
     "ledgers": "涉及台账",
     "responsible": "责任单位",
     "evaluated_at": "核查时间",
+    "note": "未核查的原因",
     "stale": "是否过期",
     # failing rows
     "entity_key": "问题对象编号（非个人时）",
@@ -78,7 +79,7 @@ WORDS: dict[str, dict[str, str]] = {
         "unreadable": "文件无法读取",
     },
     "severity": {"error": "错误", "warning": "提醒"},
-    "check_status": {"failed": "未通过", "passed": "通过", "not_evaluated": "未核查（缺少台账）"},
+    "check_status": {"failed": "未通过", "passed": "通过", "not_evaluated": "未核查"},
     "kpi_status": {
         "on_track": "达标",
         "at_risk": "有风险",

@@ -10,6 +10,9 @@ from pathlib import Path
 from etl.settings import default_warehouse
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+# A check could not be evaluated because of the check itself (stored not_evaluated with its
+# note; the rest ran and were published): the platform needs fixing, not the data.
+EXIT_CHECK_FAULT = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,6 +97,7 @@ def _write(
     from etl.warehouse import publishing
 
     outcomes = []
+    faults = []
     with publishing(warehouse) as build:
         if directory is not None:
             from etl.load import load_directory
@@ -110,6 +114,8 @@ def _write(
                 print(f"错误：数据仓库中没有 {period} 的数据", file=sys.stderr)
                 raise _Usage from None
             _print_checks(build.con, validation.months)
+            faults = validation.faults
+            _print_faults(faults)
         print("正在计算指标……", flush=True)
         refresh_indicators(build.con)
         failed = _failed_severities(build.con, period) if validate else set()
@@ -118,6 +124,8 @@ def _write(
         print(f"完成：{len(outcomes)} 个文件，拒收 {rejected} 个；已发布 {warehouse}")
     else:
         print(f"完成：已发布 {warehouse}")
+    if faults:
+        return EXIT_CHECK_FAULT
     if rejected:
         return EXIT_REJECTED
     if fail_on == "error" and "error" in failed:
@@ -141,12 +149,29 @@ def _failed_severities(con, period: str | None) -> set[str]:
 
 def _print_checks(con, months: list[str]) -> None:
     rows = con.execute(
-        "SELECT r.period, r.check_id, c.title, r.status, r.failing_rows FROM v_check_results AS r "
+        "SELECT r.period, r.check_id, c.title, r.status, r.failing_rows, r.note "
+        "FROM v_check_results AS r "
         "JOIN check_catalog AS c USING (check_id) WHERE list_contains(?, r.period) "
         "ORDER BY r.period, r.check_id",
         [months],
     ).fetchall()
-    words = {"passed": "通过", "failed": "未通过", "not_evaluated": "未核查（缺少台账）"}
-    for period, check_id, title, status, failing in rows:
-        extra = f"，{failing} 项" if status == "failed" else ""
+    words = {"passed": "通过", "failed": "未通过", "not_evaluated": "未核查"}
+    for period, check_id, title, status, failing, note in rows:
+        extra = f"，{failing} 项" if status == "failed" else f"（{note}）" if note else ""
         print(f"  {period} {check_id} {title}：{words[status]}{extra}", flush=True)
+
+
+def _print_faults(faults) -> None:
+    """Name every check that could not be evaluated because of the check itself."""
+    if not faults:
+        return
+    print(
+        f"注意：{len({f.check_id for f in faults})} 项核查因核查本身出错而未能执行"
+        "（已记为“未核查”，其余核查已正常完成并发布），请联系平台维护人员：",
+        file=sys.stderr,
+        flush=True,
+    )
+    for check_id in dict.fromkeys(f.check_id for f in faults):
+        months = [f.period for f in faults if f.check_id == check_id]
+        note = next(f.note for f in faults if f.check_id == check_id)
+        print(f"  {check_id}（{'、'.join(months)}）：{note}", file=sys.stderr, flush=True)

@@ -469,7 +469,14 @@ def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
     if absent:
         loaded = loaded.with_columns(absent)
     if source.nil_report:
-        loaded = loaded.with_columns(is_nil_report=nil)
+        # A nil report names no household: its 户主 and 身份证号 (empty or 无) load as NULL.
+        loaded = loaded.with_columns(
+            *(
+                pl.when(nil).then(None).otherwise(pl.col(f)).alias(f)
+                for f in source.nil_report.empty_fields
+            ),
+            is_nil_report=nil,
+        )
     return Typing(
         loaded=loaded.filter(~bad_row), quarantine=quarantine, rows_quarantined=int(bad_row.sum())
     )

@@ -26,6 +26,7 @@ class Verdict:
     success: bool
     failing_rows: int  # rows great-expectations counted
     sample_keys: frozenset[str]  # entity keys of the rows it returned (at most 200 rows)
+    error: str | None = None  # why great-expectations could not evaluate it (then no verdict)
 
 
 def expectation_query(check: Check) -> str:
@@ -68,17 +69,22 @@ def gx_verdicts(
         )
         for period in months:
             year, month = map(int, period.split("-"))
-            run = definition.run(
-                batch_parameters={"year": year, "month": month}, result_format="COMPLETE"
-            )
+            try:
+                run = definition.run(
+                    batch_parameters={"year": year, "month": month}, result_format="COMPLETE"
+                )
+            except Exception as e:  # noqa: BLE001 - the month's run as a whole failed
+                for check in checks:
+                    verdicts[(check.id, period)] = _unresolved(check.id, period, _describe(e))
+                continue
             for result in run.results:
                 check_id = result.expectation_config.meta["check_id"]
                 if "observed_value" not in result.result:
                     # A metric that failed to resolve comes back as "failed" with no count.
-                    raise RuntimeError(
-                        f"great-expectations could not evaluate {check_id} for {period}: "
-                        f"{result.exception_info}"
+                    verdicts[(check_id, period)] = _unresolved(
+                        check_id, period, _exception_text(result.exception_info)
                     )
+                    continue
                 rows = result.result.get("details", {}).get("unexpected_rows") or []
                 verdicts[(check_id, period)] = Verdict(
                     check_id=check_id,
@@ -88,3 +94,28 @@ def gx_verdicts(
                     sample_keys=frozenset(str(r["entity_key"]) for r in rows),
                 )
     return verdicts
+
+
+def _unresolved(check_id: str, period: str, error: str) -> Verdict:
+    return Verdict(check_id, period, False, 0, frozenset(), error=error or "原因不明")
+
+
+def _describe(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"
+
+
+def _exception_text(info) -> str:
+    """The first exception message great-expectations recorded for a result."""
+    if isinstance(info, dict):
+        if "exception_message" in info:
+            text = info.get("exception_message") or ""
+        else:  # keyed by metric: the first one that failed
+            text = next(
+                (v.get("exception_message") or "" for v in info.values() if isinstance(v, dict)),
+                "",
+            )
+    else:
+        text = str(info or "")
+    lines = text.strip().splitlines()
+    return lines[0] if lines else ""

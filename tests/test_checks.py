@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from conftest import query, run_etl
@@ -218,3 +220,106 @@ def test_fail_on_error_until_the_correction_arrives(tmp_path):
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert run_etl("validate", "--period", "2024-13", warehouse=warehouse).returncode == 2
     assert run_etl("validate", "--period", "2024-01", warehouse=warehouse).returncode == 2
+
+
+BROKEN_CHECKS = '''
+
+[[check]]
+id = "X98"
+severity = "error"
+title = "故意写错的核查（SQL 无法执行）"
+rule = "测试用"
+requires = ["roster"]
+department = "平台维护"
+entity = "身份证号"
+sql = "checks/X98.sql"
+
+[[check]]
+id = "X99"
+severity = "warning"
+title = "故意写错的核查（问题行没有实体键）"
+rule = "测试用"
+requires = ["roster"]
+department = "平台维护"
+entity = "身份证号"
+sql = "checks/X99.sql"
+'''
+
+
+def test_a_broken_check_is_named_stored_not_evaluated_and_the_rest_publish(tmp_path):
+    """Two checks declared wrong on purpose, in a clean copy of the repository: `run` names
+    them, stores them not evaluated with the reason, evaluates the others, publishes, exits 3."""
+    from conftest import clean_copy
+
+    copy = clean_copy(tmp_path / "repo")
+    with open(copy / "expectations" / "checks.toml", "a", encoding="utf-8") as f:
+        f.write(BROKEN_CHECKS)
+    (copy / "warehouse" / "checks" / "X98.sql").write_text(
+        "SELECT period, no_such_column AS entity_key FROM stg_roster "
+        "WHERE period IN (SELECT period FROM check_scope)\n",
+        encoding="utf-8",
+    )
+    (copy / "warehouse" / "checks" / "X99.sql").write_text(
+        "SELECT period, CAST(NULL AS VARCHAR) AS entity_key, id_number, household_id, "
+        "town_code, village_code, 'roster' AS ledger, file_name, row_number, '' AS detail "
+        "FROM stg_roster WHERE period IN (SELECT period FROM check_scope)\n",
+        encoding="utf-8",
+    )
+    write_county(tmp_path / "county" / "inbox", MONTHS)
+    warehouse = tmp_path / "xunyi.duckdb"
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "run", str(tmp_path / "county"), "--warehouse", str(warehouse)],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "X98" in done.stderr and "X99" in done.stderr and "no_such_column" in done.stderr
+    assert warehouse.exists()  # published all the same
+    results = {
+        (c, p): (s, n)
+        for c, p, s, n in query(warehouse, "SELECT check_id, period, status, note FROM v_check_results")
+    }
+    for month in MONTHS:
+        for broken in ("X98", "X99"):
+            status, note = results[(broken, month.period)]
+            assert status == "not_evaluated" and note, (broken, month.period)
+    assert "no_such_column" in results[("X98", "2024-04")][1]
+    assert "实体键" in results[("X99", "2024-05")][1]
+    # the declared checks ran as in the county above; a missing ledger is said too
+    for case, keys in EXPECTED.items():
+        assert results[case] == ("failed" if keys else "passed", None), case
+    status, note = results[("X04", "2024-06")]
+    assert status == "not_evaluated" and "防返贫监测对象和脱贫人口信息表" in note
+    assert query(warehouse, "SELECT count(*) FROM v_load_log WHERE status = 'loaded'") == [(9,)]
+    assert query(warehouse, "SELECT count(*) FROM v_check_failures WHERE check_id IN ('X98', 'X99')") == [(0,)]
+
+
+def test_a_township_with_nothing_to_report_is_nobodys_duplicate(tmp_path):
+    """housing_monitor nil reports (户主 and 身份证号 empty or 无) load without a person and
+    never repeat each other's key."""
+    from files import write_xlsx
+
+    header = ["户主姓名", "身份证号", "镇（街道）", "行政村", "对象类型", "安全等级", "处置情况", "备注"]
+    rows = [
+        header,
+        [None, "无", "马栏镇", None, None, None, None, "无"],
+        ["无", None, "清塬镇", None, None, None, None, "无"],
+        [None, None, "土桥镇", None, None, None, None, "无"],
+    ]
+    inbox = tmp_path / "inbox"
+    write_xlsx(inbox / "housing_monitor" / "住房安全监测_2024-06.xlsx", rows)
+    write_month(inbox, Month("2024-06", roster=[(P[1], "务工")]))
+    warehouse = tmp_path / "xunyi.duckdb"
+    result = run_etl("run", str(inbox), warehouse=warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert query(
+        warehouse,
+        "SELECT count(*), count(id_number), count(name) FROM ledger_housing_monitor WHERE is_nil_report",
+    ) == [(3, 0, 0)]
+    assert query(
+        warehouse, "SELECT status, failing_rows FROM v_check_results WHERE check_id = 'U01'"
+    ) == [("passed", 0)]

@@ -5,28 +5,14 @@ the dashboard can serve it. A second `make` finds it and builds nothing."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, query
+from conftest import clean_copy, query
 
 pytestmark = pytest.mark.slow
-
-
-def clean_copy(target: Path) -> Path:
-    """The repository's files (tracked and new, not ignored) in `target`, as a fresh clone has them."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.splitlines()
-    for name in files:
-        source = REPO / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
 
 
 @pytest.fixture(scope="module")

@@ -74,6 +74,8 @@ else:
         st.markdown(f"核查规则：{entry['rule']}")
         st.markdown(f"涉及台账：{entry['ledgers']}")
         st.markdown(f"由谁更正：{entry['responsible']}")
+        if entry["note"]:
+            st.info(f"未核查的原因：{entry['note']}", icon=":material/info:")
         if entry["stale"]:
             st.warning(
                 "这项核查是在本月最新文件加载之前做的，结果已过期：请重新运行核查。",

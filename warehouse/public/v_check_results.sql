@@ -1,5 +1,6 @@
 -- The latest result of every check for every month (spec/interfaces.md). `failing_rows`
--- counts distinct entity keys left after accepted exceptions.
+-- counts distinct entity keys left after accepted exceptions; `note` says why a check was
+-- not evaluated.
 CREATE OR REPLACE VIEW v_check_results AS
 WITH failing AS (
     SELECT check_id, period, count(DISTINCT entity_key) AS entities
@@ -17,7 +18,8 @@ SELECT
         ELSE 'passed'
     END AS status,
     CASE WHEN r.status = 'not_evaluated' THEN NULL ELSE coalesce(f.entities, 0) END AS failing_rows,
-    r.evaluated_at
+    r.evaluated_at,
+    r.note
 FROM check_results AS r
 INNER JOIN check_catalog AS c ON r.check_id = c.check_id
 LEFT JOIN failing AS f ON r.check_id = f.check_id AND r.period = f.period;

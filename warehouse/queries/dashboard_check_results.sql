@@ -33,6 +33,7 @@ SELECT
     c.ledgers,
     c.department AS responsible,
     r.evaluated_at,
+    r.note,
     coalesce(r.evaluated_at < l.loaded_at, false) AS stale
 FROM v_check_results AS r
 INNER JOIN check_catalog AS c ON r.check_id = c.check_id

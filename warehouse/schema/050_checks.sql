@@ -5,8 +5,11 @@ CREATE TABLE IF NOT EXISTS check_results (
     period        VARCHAR NOT NULL,
     status        VARCHAR NOT NULL,  -- passed | failed | not_evaluated (before exceptions)
     evaluated_at  TIMESTAMP NOT NULL,
+    note          VARCHAR,           -- why it was not evaluated (Chinese), else NULL
     PRIMARY KEY (check_id, period)
 );
+
+ALTER TABLE check_results ADD COLUMN IF NOT EXISTS note VARCHAR;
 
 CREATE TABLE IF NOT EXISTS check_failures (
     check_id      VARCHAR NOT NULL,
