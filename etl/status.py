@@ -24,12 +24,21 @@ def status_rows(warehouse: Path) -> tuple[list[list[str]], list[list[str]]]:
     titles = {name: s.title for name, s in sources().items()}
     load_rows = [
         [
-            titles.get(source, source), period or "—", file_name, STATUS_WORDS.get(status, status),
-            _n(loaded), _n(quarantined), _n(skipped), _when(when), message or "",
+            titles.get(source, source),
+            period or "—",
+            file_name,
+            STATUS_WORDS.get(status, status),
+            _n(loaded),
+            _n(quarantined),
+            _n(skipped),
+            _when(when),
+            message or "",
         ]
         for source, period, file_name, status, loaded, quarantined, skipped, when, message in loads
     ]
-    check_rows = [[period, _n(e), _n(w), _n(p), _n(x), _when(at)] for period, e, w, p, x, at in months]
+    check_rows = [
+        [period, _n(e), _n(w), _n(p), _n(x), _when(at)] for period, e, w, p, x, at in months
+    ]
     return load_rows, check_rows
 
 

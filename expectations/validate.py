@@ -149,9 +149,7 @@ def validate(build: Build, period: str | None = None) -> Validation:
         [months],
     )
     ledgers = _ledgers_by_month(con, months)
-    evaluated = {
-        c.id: {m for m in months if c.evaluated(ledgers[m])} for c in checks()
-    }
+    evaluated = {c.id: {m for m in months if c.evaluated(ledgers[m])} for c in checks()}
 
     # The direct run first: a check whose SQL fails, or whose rows cannot be stored, is
     # not handed to great-expectations at all.
@@ -211,9 +209,7 @@ def _store(con, validation: Validation, failures: pl.DataFrame | None) -> None:
     now = now_beijing()
     con.execute("BEGIN")
     try:
-        con.execute(
-            "DELETE FROM check_results WHERE list_contains(?, period)", [validation.months]
-        )
+        con.execute("DELETE FROM check_results WHERE list_contains(?, period)", [validation.months])
         con.execute(
             "DELETE FROM check_failures WHERE list_contains(?, period)", [validation.months]
         )

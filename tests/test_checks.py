@@ -222,7 +222,7 @@ def test_fail_on_error_until_the_correction_arrives(tmp_path):
     assert run_etl("validate", "--period", "2024-01", warehouse=warehouse).returncode == 2
 
 
-BROKEN_CHECKS = '''
+BROKEN_CHECKS = """
 
 [[check]]
 id = "X98"
@@ -243,7 +243,7 @@ requires = ["roster"]
 department = "平台维护"
 entity = "身份证号"
 sql = "checks/X99.sql"
-'''
+"""
 
 
 def test_a_broken_check_is_named_stored_not_evaluated_and_the_rest_publish(tmp_path):
@@ -269,7 +269,15 @@ def test_a_broken_check_is_named_stored_not_evaluated_and_the_rest_publish(tmp_p
     warehouse = tmp_path / "xunyi.duckdb"
     env = {**os.environ, "PYTHONPATH": str(copy)}
     done = subprocess.run(
-        [sys.executable, "-m", "etl", "run", str(tmp_path / "county"), "--warehouse", str(warehouse)],
+        [
+            sys.executable,
+            "-m",
+            "etl",
+            "run",
+            str(tmp_path / "county"),
+            "--warehouse",
+            str(warehouse),
+        ],
         cwd=copy,
         capture_output=True,
         text=True,
@@ -281,7 +289,9 @@ def test_a_broken_check_is_named_stored_not_evaluated_and_the_rest_publish(tmp_p
     assert warehouse.exists()  # published all the same
     results = {
         (c, p): (s, n)
-        for c, p, s, n in query(warehouse, "SELECT check_id, period, status, note FROM v_check_results")
+        for c, p, s, n in query(
+            warehouse, "SELECT check_id, period, status, note FROM v_check_results"
+        )
     }
     for month in MONTHS:
         for broken in ("X98", "X99"):
@@ -295,7 +305,9 @@ def test_a_broken_check_is_named_stored_not_evaluated_and_the_rest_publish(tmp_p
     status, note = results[("X04", "2024-06")]
     assert status == "not_evaluated" and "防返贫监测对象和脱贫人口信息表" in note
     assert query(warehouse, "SELECT count(*) FROM v_load_log WHERE status = 'loaded'") == [(9,)]
-    assert query(warehouse, "SELECT count(*) FROM v_check_failures WHERE check_id IN ('X98', 'X99')") == [(0,)]
+    assert query(
+        warehouse, "SELECT count(*) FROM v_check_failures WHERE check_id IN ('X98', 'X99')"
+    ) == [(0,)]
 
 
 def test_a_township_with_nothing_to_report_is_nobodys_duplicate(tmp_path):
@@ -303,7 +315,16 @@ def test_a_township_with_nothing_to_report_is_nobodys_duplicate(tmp_path):
     never repeat each other's key."""
     from files import write_xlsx
 
-    header = ["户主姓名", "身份证号", "镇（街道）", "行政村", "对象类型", "安全等级", "处置情况", "备注"]
+    header = [
+        "户主姓名",
+        "身份证号",
+        "镇（街道）",
+        "行政村",
+        "对象类型",
+        "安全等级",
+        "处置情况",
+        "备注",
+    ]
     rows = [
         header,
         [None, "无", "马栏镇", None, None, None, None, "无"],

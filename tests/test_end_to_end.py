@@ -62,21 +62,34 @@ def test_quarantine_and_rejections_equal_the_truth(county):
         )
     )
     expected = Counter(
-        (q["source"], q["period"], q["file_name"], q["row_number"], q["column_name"], q["reason_code"])
+        (
+            q["source"],
+            q["period"],
+            q["file_name"],
+            q["row_number"],
+            q["column_name"],
+            q["reason_code"],
+        )
         for q in truth["quarantine"]
     )
     assert got == expected
     rejected = Counter(
-        query(warehouse, "SELECT source, file_name, reason_code FROM v_load_log WHERE status = 'rejected'")
+        query(
+            warehouse,
+            "SELECT source, file_name, reason_code FROM v_load_log WHERE status = 'rejected'",
+        )
     )
-    assert rejected == Counter((r["source"], r["file_name"], r["reason_code"]) for r in truth["rejected_files"])
+    assert rejected == Counter(
+        (r["source"], r["file_name"], r["reason_code"]) for r in truth["rejected_files"]
+    )
 
 
 def test_checks_report_exactly_the_injected_entities(county):
     _, warehouse, truth, _ = county
     assert truth["checks"], "the generator injected no check defects"
     results = {
-        (c, p): s for c, p, s in query(warehouse, "SELECT check_id, period, status FROM v_check_results")
+        (c, p): s
+        for c, p, s in query(warehouse, "SELECT check_id, period, status FROM v_check_results")
     }
     found = Counter()
     for check_id, by_period in truth["checks"].items():
@@ -95,8 +108,15 @@ def test_checks_report_exactly_the_injected_entities(county):
                     [check_id, period],
                 )
             }
-            tp, fp, fn = tp + len(got & expected), fp + len(got - expected), fn + len(expected - got)
-            assert results[(check_id, period)] == ("failed" if expected else "passed"), (check_id, period)
+            tp, fp, fn = (
+                tp + len(got & expected),
+                fp + len(got - expected),
+                fn + len(expected - got),
+            )
+            assert results[(check_id, period)] == ("failed" if expected else "passed"), (
+                check_id,
+                period,
+            )
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
         print(f"{check_id}: precision {precision:.3f} recall {recall:.3f} ({tp} entities)")
@@ -117,7 +137,8 @@ def test_indicators_equal_the_truth_at_every_level(county):
     codes = {t["kpi_code"] for t in truth["kpis"]}
     assert codes == {"A4-MIGRANT", "A4-TRAINED", "A3-LOAN-OVERDUE"}
     assert {k for k in got if k[0] in codes} == {
-        (t["kpi_code"], t["period"], t["level"], t["town_code"], t["village_code"]) for t in truth["kpis"]
+        (t["kpi_code"], t["period"], t["level"], t["town_code"], t["village_code"])
+        for t in truth["kpis"]
     }
     for t in truth["kpis"]:
         key = (t["kpi_code"], t["period"], t["level"], t["town_code"], t["village_code"])

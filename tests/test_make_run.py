@@ -33,7 +33,9 @@ def test_first_make_builds_and_publishes_the_demo_warehouse(built):
     warehouse = copy / "data" / "xunyi.duckdb"
     assert warehouse.exists()  # ... and the warehouse was published all the same
     assert query(warehouse, "SELECT count(DISTINCT period) FROM v_kpi") == [(10,)]
-    assert query(warehouse, "SELECT count(*) > 0 FROM v_check_results WHERE status = 'failed'") == [(True,)]
+    assert query(warehouse, "SELECT count(*) > 0 FROM v_check_results WHERE status = 'failed'") == [
+        (True,)
+    ]
     assert not list((copy / "data").glob(".*.building*"))
 
 
