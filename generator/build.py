@@ -19,11 +19,14 @@ from pathlib import Path
 from . import extras, ledgers
 from .compose import compose
 from .defects import plant_defects
-from .expected import fact
+from .facts import fact
 from .gazetteer import load_gazetteer
 from .layouts import Layout, plan_layouts
-from .population import N_PERIODS, County, build_county
+from .population import County, build_county
+from .schedule import file_periods
+from .sources import SOURCES
 from .truth import CountyYear, FileOutcome, truth_json
+from .world import DOMAINS
 from .writers import write_csv, write_xls, write_xlsx
 
 # Set before the worker pool forks; workers read it instead of receiving the county.
@@ -72,9 +75,9 @@ def _write_file(layout: Layout) -> FileOutcome:
 
 def _row_counts(county: County) -> dict[tuple[str, int], int]:
     return {
-        (source, i): ledgers.row_count(county, source, i)
-        for source in ledgers.LEDGERS
-        for i in range(N_PERIODS)
+        (source, fp.index): ledgers.row_count(county, source, fp.index)
+        for source in SOURCES
+        for fp in file_periods(source, county.year)
     }
 
 
@@ -117,6 +120,8 @@ def generate_county_year(
 
     progress(f"simulating the county: year {year}, seed {seed}, scale {scale}")
     county = build_county(load_gazetteer(), year, seed, scale)
+    for domain in DOMAINS:
+        domain.simulate(county, lambda name: random.Random(f"xunyi/{seed}/{year}/{scale}/{name}"))
     plant_defects(county, random.Random(f"xunyi/{seed}/{year}/{scale}/defects"))
     rows = _row_counts(county)
     layouts = plan_layouts(year, seed, rows)

@@ -19,8 +19,22 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from . import idcard
-from .gazetteer import Gazetteer, Township, Village
-from .sources import CODE, DATE, ID, INTEGER, MONEY, MONTH, NAME, TEXT, TOWN, VILLAGE, YES_NO
+from .gazetteer import COUNTY, Gazetteer, Township, Village
+from .sources import (
+    CODE,
+    DATE,
+    ID,
+    INTEGER,
+    MONEY,
+    MONTH,
+    NAME,
+    NUMBER,
+    TEXT,
+    TOWN,
+    VILLAGE,
+    YEAR,
+    YES_NO,
+)
 
 
 class DateCell(NamedTuple):
@@ -55,6 +69,8 @@ FORMS: dict[str, tuple[str, ...]] = {
     VILLAGE: ("exact", "alternate", "code"),
     NAME: ("plain", "inner_space", "surround"),
     INTEGER: ("number",),
+    NUMBER: ("number",),
+    YEAR: ("number",),
     TEXT: ("plain",),
 }
 # Forms that need a typed cell: impossible in a CSV.
@@ -117,6 +133,8 @@ class Renderer:
                 return idcard.old_15(value) is not None
         if ctype == VILLAGE and form == "alternate":
             return gaz.alternate_spelling(value) is not None
+        if ctype == TOWN and value is COUNTY:
+            return form in ("full", "spaces")  # 全县 has no short form and no code
         return True
 
     def render(self, ctype: str, value: object, form: str, wan: bool = False) -> Cell:
@@ -198,6 +216,13 @@ class Renderer:
     def _integer(self, v: int, _form: str, _wan: bool) -> Cell:
         return v if self.workbook else str(v)
 
+    _year = _integer
+
+    def _number(self, v: Decimal, _form: str, _wan: bool) -> Cell:
+        if self.workbook:
+            return int(v) if v == v.to_integral() else float(v)
+        return format(v.normalize(), "f") if v != v.to_integral() else str(int(v))
+
     def _yes_no(self, v: bool, form: str, _wan: bool) -> Cell:
         yes, no = YES_NO_PAIRS.get(form, YES_NO_PAIRS["cn"])
         return yes if v else no
@@ -210,6 +235,8 @@ class Renderer:
         return v
 
     def _town(self, t: Township, form: str, _wan: bool) -> Cell:
+        if t is COUNTY:
+            return f" {t.name} " if form == "spaces" else t.name
         if form == "short":
             return t.short
         if form == "code":

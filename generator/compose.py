@@ -17,8 +17,8 @@ from .cells import FORMS, Cell, Renderer
 from .faults import REASON_WEIGHTS, REASONS, BadCell, applicable, bad_cell
 from .gazetteer import Gazetteer
 from .layouts import GROUPS, TOWN_SORTED, Layout
-from .ledgers import Record
 from .names import clerk_name
+from .records import Record
 from .sources import MONEY, SOURCES, TOWN, VILLAGE, YES_NO, Column
 
 DEVIATING = ("id_number", "date", "month", "money", "yes_no", "code", "town", "village", "name")
@@ -63,8 +63,10 @@ def _header_text(layout: Layout, col: Column) -> str:
     if col.type == MONEY:
         if col.name in layout.wan_yuan:
             unit = "（万元）"
-        else:
-            unit = {"none": "", "full": "（元）", "half": "(元)"}[layout.money_unit]
+        else:  # the declared unit, said or not
+            unit = {"none": "", "full": "（{}）", "half": "({})"}[layout.money_unit].format(
+                col.unit
+            )
     deco = layout.decorations.get(col.name)
     if deco == "ideographic" and len(word) == 2:
         word = word[0] + "\u3000" + word[1]
@@ -92,7 +94,9 @@ def _slots(layout: Layout, rng: random.Random) -> list[_Slot]:
     else:
         phone = [s for s in extras if s.label == "联系电话"]
         rest = [s for s in extras if s.label != "联系电话"]
-        after_village = next(i for i, s in enumerate(body) if s.column.type == VILLAGE) + 1
+        after_village = next(
+            (i + 1 for i, s in enumerate(body) if s.column.type == VILLAGE), len(body)
+        )
         body = body[:after_village] + phone + body[after_village:] + rest
     slots = ([_Slot("seq", label="序号")] if layout.seq_column else []) + body
     if layout.period_column:
@@ -151,7 +155,7 @@ def _choose_faults(layout, slots, records, rng, gaz) -> tuple[dict[int, list[Bad
         if not cols:
             return False
         col = rng.choice(cols)
-        town = record.values["镇（街道）"]
+        town = record.values.get("镇（街道）")
         cell = bad_cell(
             reason, col, record.values[col.name], town, gaz, layout.workbook, rng, variant
         )
@@ -351,12 +355,14 @@ class _SheetBuilder:
             for kind in fillers.get(i, ()):
                 self._blank(kind)
             town_ends = (
-                i == n
-                or records[i].values["镇（街道）"] is not records[block[0]].values["镇（街道）"]
-                if block
-                else False
+                subtotals
+                and bool(block)
+                and (
+                    i == n
+                    or records[i].values["镇（街道）"] is not records[block[0]].values["镇（街道）"]
+                )
             )
-            if subtotals and town_ends:
+            if town_ends:
                 self._summary("小计", block)
                 block = []
             if i == n:
@@ -476,8 +482,9 @@ def _note_sheet(layout: Layout) -> Grid:
 def _summary_sheet(records: list[Record]) -> Grid:
     counts: dict[str, int] = {}
     for r in records:
-        name = r.values["镇（街道）"].name
+        town = r.values.get("镇（街道）")
+        name = town.name if town is not None else "合计"
         counts[name] = counts.get(name, 0) + 1
-    rows: list[list[Cell]] = [["镇（街道）", "人数"]]
+    rows: list[list[Cell]] = [["镇（街道）", "行数"]]
     rows += [[name, count] for name, count in counts.items()]
     return Grid("汇总", rows, header_rows=(0,), widths=[14, 8])

@@ -111,12 +111,17 @@ class _Planter:
 
 
 def plant_defects(county: County, rng: random.Random) -> None:
-    """Plant every case (see the module's docstring) into ``county.defects``."""
+    """Plant every case (see the module's docstring) into ``county.defects``, then each
+    domain's own (``world.DOMAINS``)."""
+    from .world import DOMAINS
+
     pl = _Planter(county, rng)
     _outsiders(pl)
     _moved(pl)
     _statuses(pl)
     _repeats(pl)
+    for domain in DOMAINS:
+        domain.plant(pl)
 
 
 # --------------------------------------------------------------------------- outsiders

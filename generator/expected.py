@@ -1,12 +1,14 @@
 """The check and indicator truth: what a correct pipeline reports for the generated inbox.
 
-Computed from what *loads* — each loaded file's rows minus its quarantined ones, no rows
-for a month whose file was rejected — following ``docs/contract-readings.md`` ("Checks",
+Computed from what *loads* — each loaded file's facts (``facts.py``), no rows for a month
+whose file was rejected — following ``docs/contract-readings.md`` ("Checks",
 "Indicators"), never from the simulated world directly: a person whose employment row is
 quarantined is not in employment, a month without an employment file has no X04.
 
-Each loaded row is reduced to a ``Fact`` (by the worker that writes its file, so the
-ledgers are not rebuilt here). ``CHECKS`` and ``KPIS`` are registered in ``truth.py``.
+``CHECKS`` maps a check id to a function of the ``CountyYear`` giving ``{month: [entity
+key, …]}`` for every month the check is evaluated (a month absent: not evaluated; ``[]``:
+passed). ``KPIS`` lists the indicator functions. Configured values are the contract's
+defaults (``CONFIG``), written here independently of the project's configuration.
 """
 
 from __future__ import annotations
@@ -14,53 +16,47 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from .ledgers import LEDGERS, Record
+from .sources import SOURCES
 
 if TYPE_CHECKING:
     from .truth import CountyYear
 
 PERSON_KINDS = ("脱贫户", "监测户")
 RATE_PLACES = Decimal("1e-12")
+MONTHLY = tuple(k for k, s in SOURCES.items() if s.frequency == "monthly")
+
+# U01's key per source (spec/checks.md) as fact attributes, and its entity key.
+U01_KEYS: dict[str, tuple[str, ...]] = {
+    "roster": ("id",),
+    "income": ("household",),
+    "employment": ("id",),
+    "public_jobs": ("id", "post", "start"),
+    "training": ("id", "programme", "start"),
+    "insurance": ("id", "year"),
+    "medical_claims": ("claim",),
+    "assistance": ("id", "type"),
+    "housing_monitor": ("id",),
+    "housing_renovation": ("id",),
+    "water_points": ("point",),
+    "water_survey": ("village", "round"),
+    "loans": ("contract",),
+    "projects": ("project",),
+    "indicators": ("code", "town"),
+}
 
 
-class Fact(NamedTuple):
-    """What the checks and indicators need of one loaded row."""
-
-    row: int  # the sheet's row number
-    id_number: str
-    town: str  # township code
-    village: str  # village code
-    kind: str | None = None  # 户类型
-    status: str | None = None  # roster: 务工状态
-    key: object = None  # U01's key for the source
-    completed: bool | None = None  # training: 是否结业
-    contract: str | None = None  # loans: 贷款合同号
-    overdue: Decimal | None = None  # loans: 逾期金额, 元
-    balance: Decimal | None = None  # loans: 贷款余额, 元
-
-
-def fact(source: str, record: Record, row: int) -> Fact:
-    v = record.values
-    base = (row, v["身份证号"], v["镇（街道）"].code, v["行政村"].code, v.get("户类型"))
-    if source == "roster":
-        return Fact(*base, status=v["务工状态"], key=v["身份证号"])
-    if source == "employment":
-        return Fact(*base, key=v["身份证号"])
-    if source == "training":
-        return Fact(
-            *base,
-            key=(v["身份证号"], v["培训项目"], v["开班日期"]),
-            completed=v["是否结业"],
-        )
-    return Fact(
-        *base,
-        key=v["贷款合同号"],
-        contract=v["贷款合同号"],
-        overdue=v["逾期金额"],
-        balance=v["贷款余额"],
-    )
+def u01_entity(source: str, f) -> str:
+    """The entity key of a row as U01 defines it (spec/interfaces.md)."""
+    key = U01_KEYS[source]
+    if "id" in key:
+        return f.id
+    if source == "water_survey":
+        return f.village
+    if source == "indicators":
+        return f"{f.code}|{f.town}"
+    return str(getattr(f, key[0]))
 
 
 # --------------------------------------------------------------------------- months
@@ -68,49 +64,55 @@ def fact(source: str, record: Record, row: int) -> Fact:
 
 def evaluated_months(world: CountyYear) -> list[str]:
     """Months with a loaded file of at least one monthly source."""
-    return [p for p in world.county.periods if any(world.facts(s, p) is not None for s in LEDGERS)]
+    return [
+        p for p in world.county.periods if any(world.facts(s, p) is not None for s in MONTHLY)
+    ]
+
+
+def _months_with(world: CountyYear, *needed: str):
+    """(month, {source: facts}) for the evaluated months where every ``needed`` ledger has
+    data."""
+    for month in evaluated_months(world):
+        seen = {s: world.seen(s, month) for s in needed}
+        if all(rows is not None for rows in seen.values()):
+            yield month, seen
 
 
 # --------------------------------------------------------------------------- checks
 
 
 def u01(world: CountyYear) -> dict[str, list[str]]:
-    """A source's key repeated within one month's loaded rows. Entity: the 身份证号 where
-    the key holds one, else the key (贷款合同号)."""
+    """A source's key repeated within the rows a month sees; a row with an empty key part
+    (a nil report) is nobody's duplicate."""
     out = {}
-    for period in evaluated_months(world):
-        loaded = [world.facts(s, period) for s in LEDGERS]
-        if all(rows is None for rows in loaded):
+    for month in evaluated_months(world):
+        seen = {s: world.seen(s, month) for s in U01_KEYS}
+        if all(rows is None for rows in seen.values()):
             continue
         failing: set[str] = set()
-        for source, rows in zip(LEDGERS, loaded, strict=True):
+        for source, rows in seen.items():
             if rows is None:
                 continue
-            seen = Counter(f.key for f in rows)
-            for f in rows:
-                if seen[f.key] > 1:
-                    failing.add(f.contract if source == "loans" else f.id_number)
-        out[period] = sorted(failing)
+            key = U01_KEYS[source]
+            keyed = [f for f in rows if all(getattr(f, a) is not None for a in key)]
+            counts = Counter(tuple(getattr(f, a) for a in key) for f in keyed)
+            failing |= {
+                u01_entity(source, f)
+                for f in keyed
+                if counts[tuple(getattr(f, a) for a in key)] > 1
+            }
+        out[month] = sorted(failing)
     return out
-
-
-def _x04_months(world: CountyYear) -> list[tuple[str, list[Fact], list[Fact]]]:
-    months = []
-    for period in evaluated_months(world):
-        roster, employment = world.facts("roster", period), world.facts("employment", period)
-        if roster is not None and employment is not None:
-            months.append((period, roster, employment))
-    return months
 
 
 def x04(world: CountyYear) -> dict[str, list[str]]:
     """In employment with no roster row saying 务工, or a roster row saying 务工 and not in
     employment."""
     out = {}
-    for period, roster, employment in _x04_months(world):
-        working = {f.id_number for f in roster if f.status == "务工"}
-        employed = {f.id_number for f in employment}
-        out[period] = sorted(working ^ employed)
+    for month, seen in _months_with(world, "roster", "employment"):
+        working = {f.id for f in seen["roster"] if f.work == "务工"}
+        employed = {f.id for f in seen["employment"]}
+        out[month] = sorted(working ^ employed)
     return out
 
 
@@ -119,35 +121,42 @@ def x05(world: CountyYear) -> dict[str, list[str]]:
     employment row's village, distinct persons with a roster row saying 务工 by that row's."""
     villages = [v.code for v in world.county.gazetteer.villages]
     out = {}
-    for period, roster, employment in _x04_months(world):
-        hr = {(f.village, f.id_number) for f in employment}
-        system = {(f.village, f.id_number) for f in roster if f.status == "务工"}
-        hr_count = Counter(v for v, _ in hr)
-        system_count = Counter(v for v, _ in system)
-        out[period] = sorted(v for v in villages if hr_count[v] != system_count[v])
+    for month, seen in _months_with(world, "roster", "employment"):
+        hr = Counter(v for v, _ in {(f.village, f.id) for f in seen["employment"]})
+        system = Counter(v for v, _ in {(f.village, f.id) for f in seen["roster"] if f.work == "务工"})
+        out[month] = sorted(v for v in villages if hr[v] != system[v])
     return out
 
 
+X06_LEDGERS = {
+    "employment": "kind",
+    "public_jobs": "category",
+    "training": "kind",
+    "loans": "kind",
+}
+
+
 def x06(world: CountyYear) -> dict[str, list[str]]:
-    """Rows of employment, training and loans of a 脱贫户/监测户 whose person has no roster
-    row that month, or none in the same township and village."""
+    """Rows of employment, public_jobs, training and loans of a 脱贫户/监测户 whose person has
+    no roster row that month, or none in the same township and village."""
     out = {}
-    for period in evaluated_months(world):
-        roster = world.facts("roster", period)
-        others = [world.facts(s, period) for s in ("employment", "training", "loans")]
-        if roster is None or all(rows is None for rows in others):
+    for month in evaluated_months(world):
+        roster = world.seen("roster", month)
+        others = {s: world.seen(s, month) for s in X06_LEDGERS}
+        if roster is None or all(rows is None for rows in others.values()):
             continue
         places: dict[str, set[tuple[str, str]]] = {}
         for f in roster:
-            places.setdefault(f.id_number, set()).add((f.town, f.village))
+            places.setdefault(f.id, set()).add((f.town, f.village))
         failing = {
-            f.id_number
-            for rows in others
+            f.id
+            for source, rows in others.items()
             if rows is not None
             for f in rows
-            if f.kind in PERSON_KINDS and (f.town, f.village) not in places.get(f.id_number, ())
+            if getattr(f, X06_LEDGERS[source]) in PERSON_KINDS
+            and (f.town, f.village) not in places.get(f.id, ())
         }
-        out[period] = sorted(failing)
+        out[month] = sorted(failing)
     return out
 
 
@@ -199,7 +208,7 @@ def a4_migrant(world: CountyYear) -> list[dict]:
             continue
         first: dict[str, str] = {}
         for f in sorted(employment, key=lambda f: f.row):
-            first.setdefault(f.id_number, f.village)
+            first.setdefault(f.id, f.village)
         rows += _levels(world, "A4-MIGRANT", period, Counter(first.values()))
     return rows
 
@@ -216,7 +225,7 @@ def a4_trained(world: CountyYear) -> list[dict]:
             started = True
             for f in sorted(training, key=lambda f: f.row):
                 if f.completed:
-                    first.setdefault(f.id_number, f.village)
+                    first.setdefault(f.id, f.village)
         if started:
             rows += _levels(world, "A4-TRAINED", period, Counter(first.values()))
     return rows
@@ -232,7 +241,7 @@ def a3_loan_overdue(world: CountyYear) -> list[dict]:
         loans = world.facts("loans", period)
         if loans is None:
             continue
-        first: dict[str, Fact] = {}
+        first: dict[str, tuple] = {}
         for f in sorted(loans, key=lambda f: f.row):
             first.setdefault(f.contract, f)
         sums: dict[str, list[Decimal]] = {}

@@ -14,7 +14,21 @@ from dataclasses import dataclass
 from . import idcard
 from .cells import Cell
 from .gazetteer import Gazetteer, Township
-from .sources import CODE, DATE, ID, INTEGER, MONEY, MONTH, NAME, TOWN, VILLAGE, YES_NO, Column
+from .sources import (
+    CODE,
+    DATE,
+    ID,
+    INTEGER,
+    MONEY,
+    MONTH,
+    NAME,
+    NUMBER,
+    TOWN,
+    VILLAGE,
+    YEAR,
+    YES_NO,
+    Column,
+)
 
 REASONS = (
     "missing_required",
@@ -28,6 +42,7 @@ REASONS = (
     "bad_month",
     "bad_money",
     "bad_integer",
+    "bad_number",
     "bad_yes_no",
     "not_in_code_list",
 )
@@ -46,6 +61,7 @@ REASON_WEIGHTS = {
     "bad_month": 6,
     "bad_money": 6,
     "bad_integer": 5,
+    "bad_number": 5,
     "bad_yes_no": 5,
     "not_in_code_list": 8,
 }
@@ -63,6 +79,26 @@ WRONG_CODES = {
     "务工状态": ("外出", "在外务工", "是"),
     "就业形式": ("外出务工", "打零工", "务农", "省外"),
     "培训方式": ("线上培训", "集中培训", "订单"),
+    "岗位类别": ("公益岗", "保洁员", "护路员"),
+    "主管部门": ("人社", "林业站", "镇政府"),
+    "人员类别": ("脱贫人口", "低保户", "贫困户"),
+    "参保状态": ("正常", "已缴费", "停保"),
+    "资助类别": ("低保", "特困", "脱贫户", "全额资助"),
+    "就诊类型": ("门诊", "慢病", "住院治疗"),
+    "救助类型": ("最低生活保障", "五保", "残疾补贴"),
+    "供养方式": ("集中", "分散", "居家"),
+    "救助状态": ("正常", "停发", "在册"),
+    "对象类型": ("贫困户", "低保", "特困户"),
+    "安全等级": ("C", "危房", "安全"),
+    "处置情况": ("已处理", "待整改", "改造中"),
+    "鉴定等级": ("C", "D", "危房"),
+    "改造方式": ("维修", "重建", "新建"),
+    "工程类型": ("集中供水", "自备井", "单村供水"),
+    "检测类别": ("常规检测", "全分析", "21项"),
+    "检测结果": ("达标", "不达标", "正常"),
+    "项目类别": ("产业", "基础设施建设", "其它"),
+    "项目状态": ("已开工", "完工", "筹备中"),
+    "指标编码": ("A9-TOILET", "A3-FARM", "厕所改造"),
 }
 BAD_YES_NO = ("有", "待定", "未知", "是的", "不是")
 
@@ -85,18 +121,19 @@ def applicable(reason: str, column: Column, value: object) -> bool:
     if reason in ("id_checksum", "id_format"):
         return t == ID
     kinds = {
-        "bad_name": NAME,
-        "unknown_town": TOWN,
-        "village_not_in_town": VILLAGE,
-        "bad_date": DATE,
-        "bad_month": MONTH,
-        "bad_money": MONEY,
-        "bad_integer": INTEGER,
-        "bad_yes_no": YES_NO,
-        "not_in_code_list": CODE,
+        "bad_name": (NAME,),
+        "unknown_town": (TOWN,),
+        "village_not_in_town": (VILLAGE,),
+        "bad_date": (DATE,),
+        "bad_month": (MONTH,),
+        "bad_money": (MONEY,),
+        "bad_integer": (INTEGER, YEAR),  # a year that is not one is bad_integer too
+        "bad_number": (NUMBER,),
+        "bad_yes_no": (YES_NO,),
+        "not_in_code_list": (CODE,),
     }
     # A bad value goes where the clerk had something to write.
-    return t == kinds[reason] and value is not None
+    return t in kinds[reason] and value is not None
 
 
 def bad_cell(
@@ -159,6 +196,9 @@ def bad_cell(
         return rng.choice(("三千五", f"{whole}-{whole + 500}", f"约{whole}元", "待核实", "5千"))
     if reason == "bad_integer":
         return variant or rng.choice(("三", "2.5", "-1"))
+    if reason == "bad_number":
+        whole = int(value)
+        return rng.choice((f"约{whole}", "三十", f"{whole}-{whole + 5}", "待统计"))
     if reason == "bad_yes_no":
         return rng.choice(BAD_YES_NO)
     if reason == "not_in_code_list":

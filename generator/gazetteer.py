@@ -41,6 +41,10 @@ class Township:
         return self.name
 
 
+# A township cell that says 全县 (projects, indicators): the county itself, stored as its code.
+COUNTY = Township(COUNTY_CODE, "全县")
+
+
 class Gazetteer:
     def __init__(self, townships: list[Township]):
         self.townships = townships

@@ -20,23 +20,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .cells import DATE_CELL_FORMATS, MONTH_CELL_FORMATS
+from .schedule import PERIOD_FORMS, file_periods, period_text
 from .sources import ID_ALIASES, MONEY, SOURCES, TOWN_ALIASES, VILLAGE_ALIASES
 
 WORKBOOK = ("xlsx", "xls")
 XLS_MAX_ROWS = 65_000
 
-# (source, calendar month) -> how its file(s) are rejected. duplicate_period: two files.
+# (source, calendar month) -> how its monthly file(s) are rejected. duplicate_period: two
+# files. The housing bureau's July file names no month: that month the county has no
+# housing-safety report at all (X18 fails for every township).
 REJECTED = {
     ("training", 4): "no_period",
     ("loans", 5): "missing_column",
+    ("housing_monitor", 7): "no_period",
     ("employment", 8): "duplicate_period",
     ("loans", 11): "unreadable",
 }
-# The plan's first month: the 人社 ledger and the system's 务工监测 were reconciled person by
-# person before the campaign (集中比对). Its roster and employment files carry no bad cell
-# and nothing is planted that month (``defects.py``): every check passes in March.
+# The plan's first month: the ledgers were reconciled with each other before the campaign
+# (集中比对). The files showing March (the first quarter's income and the year's list of
+# testing points included) carry no bad cell and nothing is planted in them (``defects``):
+# every check passes in March.
 RECONCILED_MONTH = 3
-RECONCILED_SOURCES = ("roster", "employment")
 # The column a bank's export leaves out: banks do not know the household's type.
 MISSING_COLUMN = "户类型"
 
@@ -56,16 +60,49 @@ GROUPS = {  # two-row headers: a group cell over these columns (contiguous, stan
     "employment": ("务工情况", ("就业形式", "务工地点", "务工单位", "务工起始月份", "月收入")),
     "training": ("培训情况", ("培训项目", "培训工种", "培训方式", "开班日期", "结业日期")),
     "loans": ("贷款信息", ("放款日期", "到期日期", "贷款金额", "贷款余额")),
+    "medical_claims": ("报销情况", ("基本医保", "大病保险", "医疗救助", "其他保障")),
+    "income": ("收入情况", ("工资性收入", "经营性收入", "财产性收入", "转移性收入")),
+    "housing_renovation": ("改造进度", ("开工日期", "竣工日期", "验收日期", "补助兑付日期")),
 }
 # Optional columns a clerk may leave out without changing what any check or indicator sees.
 OMITTABLE = {
     "employment": ("务工地点", "务工单位"),
     "training": ("是否取证",),
     "loans": ("贴息金额",),
+    "income": ("医疗", "教育", "采集日期"),
+    "insurance": ("参保日期",),
+    "medical_claims": ("医疗机构",),
+    "assistance": ("供养方式",),
+    "housing_monitor": ("问题描述", "鉴定日期"),
 }
 WAN_YUAN = ("贷款金额", "贷款余额")  # banks report these in 万元
 EXTRAS = ("联系电话", "备注")
-TOWN_SORTED = ("roster", "employment", "loans")  # sources whose rows come in township blocks
+# Sources whose rows come in township blocks (a 小计 may close each block).
+TOWN_SORTED = (
+    "roster",
+    "employment",
+    "loans",
+    "public_jobs",
+    "insurance",
+    "assistance",
+    "housing_monitor",
+    "housing_renovation",
+    "income",
+)
+# System exports (the monitoring system, the medical-insurance system): tidier than the
+# clerks' own ledgers.
+SYSTEM_EXPORTS = ("roster", "income", "insurance", "medical_claims")
+FORMAT_WEIGHTS = {
+    "roster": (("xlsx", 70), ("csv", 30)),
+    "employment": (("xlsx", 65), ("csv", 25), ("xls", 10)),
+    "training": (("xlsx", 50), ("csv", 25), ("xls", 25)),
+    "loans": (("xlsx", 50), ("csv", 40), ("xls", 10)),
+    "insurance": (("xlsx", 60), ("csv", 40)),
+    "medical_claims": (("xlsx", 50), ("csv", 50)),
+}
+DEFAULT_FORMATS = (("xlsx", 60), ("csv", 25), ("xls", 15))
+FAULT_RATES = {"roster": 0.001, "employment": 0.004, "training": 0.006, "loans": 0.003}
+DEFAULT_FAULT_RATE = 0.003
 
 NAME_TEMPLATES = {
     "roster": (
@@ -82,31 +119,34 @@ NAME_TEMPLATES = {
     ),
     "training": ("旬邑县{p}脱贫劳动力技能培训台账", "技能培训台账{p}", "{p}培训花名册"),
     "loans": ("旬邑县脱贫人口小额信贷台账{p}", "小额信贷明细{p}（农商行）", "{p}小额信贷台账"),
+    "income": ("旬邑县{p}收支监测信息", "收支监测信息（{p}）", "{p}收支监测数据-系统导出"),
+    "public_jobs": ("旬邑县{p}乡村公益性岗位台账", "公益性岗位人员台账{p}", "{p}公益岗台账"),
+    "insurance": ("旬邑县城乡居民医保参保及资助台账{p}", "{p}参保资助明细（医保局）"),
+    "medical_claims": ("医疗费用结算明细{p}", "{p}医保结算明细（系统导出）"),
+    "assistance": ("旬邑县社会救助对象台账{p}", "{p}救助对象花名册（民政局）", "社会救助台账_{p}"),
+    "housing_monitor": ("{p}农村低收入群体住房安全动态监测表", "住房安全动态监测{p}"),
+    "housing_renovation": ("旬邑县{p}农村危房改造台账", "危房改造进度台账{p}"),
+    "water_points": ("旬邑县{p}水质检测点及供水工程名录", "水质检测点名录（{p}）"),
+    "water_tests": ("{p}农村供水水质检测台账", "水质检测结果{p}"),
+    "water_survey": ("旬邑县{p}饮水安全敲门入户排查台账", "饮水安全大排查{p}"),
+    "projects": ("旬邑县财政衔接资金项目台账{p}", "{p}衔接资金项目进度表"),
+    "indicators": ("{p}重点指标填报表", "重点指标完成情况{p}"),
 }
 # Names without a period: the file carries a 统计月份 column instead (or is rejected).
 UNDATED_NAMES = {
-    "roster": "防返贫监测对象和脱贫人口信息表（系统导出）",
-    "employment": "脱贫人口务工台账（各镇汇总）",
-    "training": "脱贫劳动力技能培训台账（汇总）",
-    "loans": "脱贫人口小额信贷台账（农商行报送）",
+    key: f"{source.title}（{'系统导出' if key in ('roster', 'income') else '汇总'}）"
+    for key, source in SOURCES.items()
 }
-PERIOD_FORMS = ("dash", "compact", "cn", "cn0")
-
-
-def period_text(year: int, month: int, form: str) -> str:
-    return {
-        "dash": f"{year}-{month:02d}",
-        "compact": f"{year}{month:02d}",
-        "cn": f"{year}年{month}月",
-        "cn0": f"{year}年{month:02d}月",
-    }[form]
 
 
 @dataclass
 class Layout:
     source: str
-    index: int  # month index 0..9
+    index: int  # the month (0 = March) whose state the file shows (schedule.FilePeriod)
     year: int
+    period: str = ""  # 2024-06 | 2024-Q2 | 2024-01
+    kind: str = "month"  # month | quarter | year
+    month: int = 3  # the calendar month the period ends in
     fmt: str = "xlsx"  # xlsx | xls | csv
     encoding: str | None = None  # csv: utf-8 | utf-8-sig | gb18030
     name_template: str = ""
@@ -148,14 +188,6 @@ class Layout:
     copy: str = ""  # "" or a marker distinguishing the two duplicate files
 
     @property
-    def month(self) -> int:
-        return 3 + self.index
-
-    @property
-    def period(self) -> str:
-        return f"{self.year}-{self.month:02d}"
-
-    @property
     def workbook(self) -> bool:
         return self.fmt in WORKBOOK
 
@@ -187,20 +219,15 @@ _MONTH_MAIN = {
 
 def _random_style(layout: Layout, rng: random.Random, rows: int) -> None:
     src = layout.source
-    clerkish = src != "roster"  # the roster is a system export: tidier
-    fmt_weights = {
-        "roster": (("xlsx", 70), ("csv", 30)),
-        "employment": (("xlsx", 65), ("csv", 25), ("xls", 10)),
-        "training": (("xlsx", 50), ("csv", 25), ("xls", 25)),
-        "loans": (("xlsx", 50), ("csv", 40), ("xls", 10)),
-    }[src]
+    clerkish = src not in SYSTEM_EXPORTS
+    fmt_weights = FORMAT_WEIGHTS.get(src, DEFAULT_FORMATS)
     fmts = [f for f, _ in fmt_weights if not (f == "xls" and rows > XLS_MAX_ROWS)]
     weights = [w for f, w in fmt_weights if f in fmts]
     layout.fmt = rng.choices(fmts, weights)[0]
     if layout.fmt == "csv":
         layout.encoding = rng.choice(("utf-8", "utf-8-sig", "gb18030", "gb18030"))
     layout.name_template = rng.choice(NAME_TEMPLATES[src])
-    layout.period_form = rng.choice(PERIOD_FORMS)
+    layout.period_form = rng.choice(PERIOD_FORMS[layout.kind])
     layout.title_rows = rng.choice((0, 1, 1, 2, 3, 4) if clerkish else (0, 1, 1, 2))
     layout.aliases = {
         "身份证号": rng.choice(ID_ALIASES),
@@ -208,13 +235,17 @@ def _random_style(layout: Layout, rng: random.Random, rows: int) -> None:
         "行政村": rng.choice(VILLAGE_ALIASES),
     }
     layout.money_unit = rng.choice(("none", "full", "half"))
-    layout.star = not clerkish and rng.random() < 0.3
+    layout.star = src == "roster" and rng.random() < 0.3
     layout.shuffled = rng.random() < (0.25 if clerkish else 0.1)
     layout.seq_column = rng.random() < 0.9
-    layout.extras = tuple(e for e in EXTRAS if rng.random() < (0.4 if clerkish else 0.15))
+    layout.extras = tuple(
+        e for e in _extras(src) if rng.random() < (0.4 if clerkish else 0.15)
+    )
     omittable = OMITTABLE.get(src, ())
     layout.omitted = tuple(c for c in omittable if rng.random() < 0.2)
-    layout.two_row = layout.workbook and not layout.shuffled and rng.random() < 0.3
+    layout.two_row = (
+        layout.workbook and src in GROUPS and not layout.shuffled and rng.random() < 0.3
+    )
     layout.subtotals = src in TOWN_SORTED and clerkish and rng.random() < 0.5
     layout.total = rng.choice((None, "合计", "合计", "总计")) if clerkish else None
     layout.signatures = rng.choice((None, "line", "rows")) if clerkish else None
@@ -234,9 +265,12 @@ def _random_style(layout: Layout, rng: random.Random, rows: int) -> None:
     layout.date_format = rng.choice(DATE_CELL_FORMATS)
     layout.month_format = rng.choice(MONTH_CELL_FORMATS)
     layout.deviation = 0.01 if clerkish else 0.002
-    layout.fault_rate = {"roster": 0.001, "employment": 0.004, "training": 0.006, "loans": 0.003}[
-        src
-    ]
+    layout.fault_rate = FAULT_RATES.get(src, DEFAULT_FAULT_RATE)
+
+
+def _extras(source: str) -> tuple[str, ...]:
+    """The unknown columns a clerk may add (never one the source declares)."""
+    return tuple(e for e in EXTRAS if not SOURCES[source].has(e))
 
 
 def _decorate(layout: Layout, rng: random.Random) -> None:
@@ -289,7 +323,11 @@ def _add_extra(extra: str) -> Callable[[Layout], None]:
 
 
 def _has_column(lo: Layout, name: str) -> bool:
-    return name in [c.name for c in SOURCES[lo.source].columns] and name not in lo.omitted
+    return SOURCES[lo.source].has(name) and name not in lo.omitted
+
+
+def _has_yuan_money(source: str) -> bool:
+    return any(c.type == MONEY and c.unit == "元" for c in SOURCES[source].columns)
 
 
 def _workbook(lo: Layout) -> bool:
@@ -308,18 +346,20 @@ def _cases(layouts: list[Layout], rows: dict) -> list[Case]:
         return lambda lo: lo.fmt == fmt and (enc is None or lo.encoding == enc)
 
     csv_ok = lambda lo: lo.fmt == "xlsx" and shared(fmt_is("xlsx"))(lo)  # noqa: E731
-    money = lambda lo: lo.source != "training"  # noqa: E731
+    money = lambda lo: _has_yuan_money(lo.source)  # noqa: E731
     period_forms = [
         Case(
             f"period form {f} in a file name",
             lambda lo, f=f: lo.period_form == f,
-            lambda lo: (
-                lo.period_form is not None
+            lambda lo, kind=kind: (
+                lo.kind == kind
+                and lo.period_form is not None
                 and shared(lambda x, p=lo.period_form: x.period_form == p)(lo)
             ),
             _set(period_form=f),
         )
-        for f in PERIOD_FORMS
+        for kind in ("month", "quarter")
+        for f in PERIOD_FORMS[kind]
     ]
     return [
         Case(
@@ -339,7 +379,16 @@ def _cases(layouts: list[Layout], rows: dict) -> list[Case]:
             _set(leading_blank_row=True),
         ),
         Case(
-            "two-row header", lambda lo: lo.two_row, _workbook, _set(two_row=True, shuffled=False)
+            "two-row header",
+            lambda lo: lo.two_row,
+            lambda lo: lo.workbook and lo.source in GROUPS,
+            _set(two_row=True, shuffled=False),
+        ),
+        Case(
+            "a merged group over the payers (报销情况)",
+            lambda lo: lo.two_row and lo.source == "medical_claims",
+            lambda lo: lo.workbook and lo.source == "medical_claims",
+            _set(two_row=True, shuffled=False),
         ),
         Case(
             "two-row header in a 人社 ledger",
@@ -380,19 +429,19 @@ def _cases(layouts: list[Layout], rows: dict) -> list[Case]:
         Case(
             "header with surrounding spaces",
             lambda lo: "space" in lo.decorations.values(),
-            lambda lo: not lo.star,
+            lambda lo: not lo.star and _has_column(lo, "户类型"),
             _decoration("户类型", "space"),
         ),
         Case(
             "header with a full-width space",
             lambda lo: "ideographic" in lo.decorations.values(),
-            lambda lo: not lo.star and lo.source != "loans",
+            lambda lo: not lo.star and _has_column(lo, "姓名") and "姓名" not in lo.aliases,
             _decoration("姓名", "ideographic"),
         ),
         Case(
             "header with a line break",
             lambda lo: "break" in lo.decorations.values(),
-            lambda lo: lo.workbook and not lo.star,
+            lambda lo: lo.workbook and not lo.star and _has_column(lo, "身份证号"),
             _decoration("身份证号", "break"),
         ),
         Case("序号 column", lambda lo: lo.seq_column, lambda lo: True, _set(seq_column=True)),
@@ -404,7 +453,10 @@ def _cases(layouts: list[Layout], rows: dict) -> list[Case]:
         ),
         *(
             Case(
-                f"extra column {e}", lambda lo, e=e: e in lo.extras, lambda lo: True, _add_extra(e)
+                f"extra column {e}",
+                lambda lo, e=e: e in lo.extras,
+                lambda lo, e=e: e in _extras(lo.source),
+                _add_extra(e),
             )
             for e in EXTRAS
         ),
@@ -474,13 +526,13 @@ def _cases(layouts: list[Layout], rows: dict) -> list[Case]:
         Case(
             "a date besides the period in the name",
             lambda lo: "-25" in lo.name_suffix,
-            lambda lo: lo.period_form == "cn" and not lo.name_suffix,
+            lambda lo: lo.kind == "month" and lo.period_form == "cn" and not lo.name_suffix,
             lambda lo: setattr(lo, "name_suffix", f"（{lo.year}-{lo.month:02d}-25报送）"),
         ),
         Case(
             "a digit run besides the period in the name",
             lambda lo: lo.name_suffix.startswith("_"),
-            lambda lo: lo.period_form == "compact" and not lo.name_suffix,
+            lambda lo: lo.kind == "month" and lo.period_form == "compact" and not lo.name_suffix,
             lambda lo: setattr(lo, "name_suffix", f"_{lo.year}{lo.month:02d}20"),
         ),
         *(
@@ -538,7 +590,7 @@ def _cover_aliases(layouts: list[Layout], rng: random.Random) -> None:
         ("镇（街道）", TOWN_ALIASES),
         ("行政村", VILLAGE_ALIASES),
     ):
-        order = loaded[:]
+        order = [lo for lo in loaded if _has_column(lo, column)]
         rng.shuffle(order)
         for alias, lo in zip(aliases, order, strict=False):
             lo.aliases[column] = alias
@@ -636,13 +688,22 @@ REASON_TYPES = {  # the column type each reason needs (missing_required: any req
     "bad_month": "month",
     "bad_money": "money",
     "bad_integer": "integer",
+    "bad_number": "number",
     "bad_yes_no": "yes_no",
     "not_in_code_list": "code",
 }
 
 
 def _reconciled(lo: Layout) -> bool:
-    return lo.month == RECONCILED_MONTH and lo.source in RECONCILED_SOURCES
+    """A file showing March (``RECONCILED_MONTH``): the year's water points included."""
+    return lo.index == 0
+
+
+def _types(source: str) -> set[str]:
+    types = set(_TYPES_BY_SOURCE[source])
+    if "year" in types:
+        types.add("integer")  # a year that is not one is bad_integer
+    return types
 
 
 def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None:
@@ -652,7 +713,7 @@ def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None
         able = [
             lo
             for lo in faultable
-            if (reason == "pair" or REASON_TYPES[reason] in _TYPES_BY_SOURCE[lo.source])
+            if (reason == "pair" or REASON_TYPES[reason] in _types(lo.source))
             and (family is None or (family == "workbook") == lo.workbook)
         ]
         # Leave most of a file's rows clean; at tiny scales take whatever has room.
@@ -698,16 +759,17 @@ def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None
 
 
 def plan_layouts(year: int, seed: int, rows: dict[tuple[str, int], int]) -> list[Layout]:
-    """One layout per (source, month), two for a duplicated month; ``rows`` gives each
+    """One layout per (source, period), two for a duplicated month; ``rows`` gives each
     ledger's row count so formats and forced cases go where they fit."""
     rng = random.Random(f"xunyi/{seed}/{year}/layouts")
     layouts: list[Layout] = []
     for source in SOURCES:
-        for index in range(10):
-            lo = Layout(source, index, year)
-            _random_style(lo, rng, rows[(source, index)])
+        for fp in file_periods(source, year):
+            lo = Layout(source, fp.index, year, period=fp.period, kind=fp.kind, month=fp.month)
+            _random_style(lo, rng, rows[(source, fp.index)])
             _decorate(lo, rng)
-            lo.rejection = REJECTED.get((source, lo.month))
+            if fp.kind == "month":
+                lo.rejection = REJECTED.get((source, lo.month))
             if _reconciled(lo):
                 lo.fault_rate = 0.0
             layouts.append(lo)

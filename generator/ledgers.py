@@ -1,79 +1,25 @@
-"""Each source's ledger for a month, as clean canonical rows.
+"""Each source's ledger for a month, as clean canonical rows (``records.Record``).
 
-A ledger row is what the department *means* to report: the values the loader should end
-up with once it has normalised every spelling. ``compose.py`` turns these rows into the
-messy cells of a file (and breaks a few of them on purpose); the truth about what loads
-is "these rows, minus the quarantined ones".
-
-Values are typed: ``Township`` / ``Village`` objects for places, ``datetime.date`` for
-dates and months (first of the month), ``Decimal`` for money, ``bool`` for yes/no, ``int``
-for integers, ``str`` otherwise, ``None`` for an empty cell.
+The person ledgers of the roster's population live here; the other domains' ledgers in
+their own modules, registered in ``LEDGERS`` below. A ledger function takes the county and
+a month index (the month whose state the file shows, ``schedule.FilePeriod.index``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .population import (
-    FIRST_MONTH,
     RELATION_ORDER,
     County,
     Loan,
-    Person,
     month_end,
 )
-
-
-@dataclass(eq=False, slots=True)
-class Record:
-    values: dict[str, object]
-    person: Person  # whose row it is (the borrower for a loan)
-    loan: Loan | None = None
-    protected: bool = False  # shows a planted case (defects.py): no random bad cell
-    fault: str | None = None  # a bad cell this row must carry (reason), whatever the file
-
-
-def _protect(county: County, rows: list[Record], index: int) -> list[Record]:
-    protected = county.defects.protected
-    if protected:
-        for r in rows:
-            r.protected = (r.person, index) in protected
-    return rows
-
-
-def _repeat(county: County, source: str, index: int, rows: list[Record], key) -> list[Record]:
-    """Rows listed twice (``defects.py``): the copy right below the original (or above)."""
-    wanted = county.defects.repeated.get((source, index))
-    if not wanted:
-        return rows
-    d = county.defects
-    twice = {id(k) for k in wanted}
-    out = []
-    for r in rows:
-        k = key(r)
-        if id(k) not in twice:
-            out.append(r)
-            continue
-        which = (source, index, id(k))
-        faulty = which in d.faulty_copy
-        copy = Record(
-            {**r.values, **d.copy_values.get(which, {})},
-            r.person,
-            r.loan,
-            protected=not faulty,
-            fault="missing_required" if faulty else None,
-        )
-        out += [copy, r] if which in d.copy_first else [r, copy]
-    return out
-
-
-def _place(p: Person) -> dict[str, object]:
-    hh = p.household
-    return {"姓名": p.name, "身份证号": p.id_number, "镇（街道）": hh.town, "行政村": hh.village}
-
+from .records import Record, person_place, protect, repeat
+from .sources import SOURCES
+from .world import DOMAINS
 
 def roster(county: County, index: int) -> list[Record]:
     end = month_end(county.year, index)
@@ -94,7 +40,7 @@ def roster(county: County, index: int) -> list[Record]:
                 status = says[(p, index)]
             values = {
                 "户编号": hh.hh_id,
-                **_place(p),
+                **person_place(p),
                 "与户主关系": p.relation,
                 "户类型": kind,
                 "监测对象类别": m.category if m else None,
@@ -110,8 +56,8 @@ def roster(county: County, index: int) -> list[Record]:
                 "上年家庭人均纯收入": hh.income_prev,
             }
             rows.append(Record(values, p))
-    _protect(county, rows, index)
-    return _repeat(county, "roster", index, rows, lambda r: r.person)
+    protect(county, rows, index)
+    return repeat(county, "roster", index, rows, lambda r: r.person)
 
 
 SUBSIDY = Decimal("500.00")  # 跨省交通补助, once a year for 省外务工
@@ -125,7 +71,7 @@ def employment(county: County, index: int) -> list[Record]:
             spell = p.work[index]
             if spell is None:
                 continue
-            place = _place(p)
+            place = person_place(p)
             if (p, index) in moved:  # the 人社 ledger knows another village
                 village = moved[(p, index)]
                 place["镇（街道）"] = county.gazetteer.town_of(village)
@@ -143,8 +89,8 @@ def employment(county: County, index: int) -> list[Record]:
             }
             rows.append(Record(values, p))
     rows.sort(key=lambda r: (r.person.household.hh_id, RELATION_ORDER[r.person.relation]))
-    _protect(county, rows, index)
-    return _repeat(county, "employment", index, rows, lambda r: r.person)
+    protect(county, rows, index)
+    return repeat(county, "employment", index, rows, lambda r: r.person)
 
 
 def training(county: County, index: int) -> list[Record]:
@@ -154,7 +100,7 @@ def training(county: County, index: int) -> list[Record]:
         if t.course.period != index:
             continue
         values = {
-            **_place(t.person),
+            **person_place(t.person),
             "户类型": t.person.household.kind_at(index),
             "培训项目": t.course.project,
             "培训工种": t.course.trade,
@@ -166,8 +112,8 @@ def training(county: County, index: int) -> list[Record]:
         }
         rows.append(Record(values, t.person))
         trainee[id(rows[-1])] = t
-    _protect(county, rows, index)
-    return _repeat(county, "training", index, rows, lambda r: trainee[id(r)])
+    protect(county, rows, index)
+    return repeat(county, "training", index, rows, lambda r: trainee[id(r)])
 
 
 def _interest_subsidy(loan: Loan, end: dt.date) -> Decimal | None:
@@ -207,22 +153,8 @@ def loans(county: County, index: int) -> list[Record]:
         }
         rows.append(Record(values, p, loan))
     rows.sort(key=lambda r: (r.loan.household.village.code, r.loan.contract))
-    _protect(county, rows, index)
-    return _repeat(county, "loans", index, rows, lambda r: r.loan)
-
-
-def row_count(county: County, source: str, index: int) -> int:
-    """``len(records(...))`` without building the rows (used to plan the files)."""
-    twice = len(county.defects.repeated.get((source, index), ()))
-    if source == "roster":
-        return twice + sum(len(h.members) for h in county.households if h.present_at(index))
-    if source == "employment":
-        outsiders = [p for h in county.defects.outsiders for p in h.members]
-        return twice + sum(1 for p in [*county.persons, *outsiders] if p.work[index] is not None)
-    if source == "training":
-        return twice + sum(1 for t in county.trainees if t.course.period == index)
-    end = month_end(county.year, index)
-    return twice + sum(1 for loan in county.loans if loan.outstanding_at(end))
+    protect(county, rows, index)
+    return repeat(county, "loans", index, rows, lambda r: r.loan)
 
 
 LEDGERS: dict[str, Callable[[County, int], list[Record]]] = {
@@ -231,11 +163,17 @@ LEDGERS: dict[str, Callable[[County, int], list[Record]]] = {
     "training": training,
     "loans": loans,
 }
+for _domain in DOMAINS:
+    LEDGERS.update(_domain.LEDGERS)
+# Sources whose domain is not simulated yet send files with no data rows.
+for _source in SOURCES:
+    LEDGERS.setdefault(_source, lambda county, index: [])
 
 
 def records(county: County, source: str, index: int) -> list[Record]:
     return LEDGERS[source](county, index)
 
 
-def month_of(year: int, index: int) -> int:
-    return FIRST_MONTH + index
+def row_count(county: County, source: str, index: int) -> int:
+    """How many rows the ledger has (used to plan the files)."""
+    return len(records(county, source, index))

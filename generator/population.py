@@ -28,10 +28,8 @@ from decimal import Decimal
 from .gazetteer import Gazetteer, Township, Village
 from .idcard import OTHER_REGIONS, XUNYI, make_id
 from .names import person_name
+from .schedule import FIRST_MONTH, N_PERIODS
 from .sources import MONITOR_CATEGORIES, RISK_TYPES
-
-FIRST_MONTH = 3  # the plan runs March to December
-N_PERIODS = 10
 
 # Remote mountain townships whose employment lags behind the county's growth.
 LAGGING_TOWNS = ("马栏镇", "清塬镇")
@@ -203,6 +201,8 @@ class County:
     loans: list[Loan]
     report_day: dict[tuple[str, int], dt.date]  # (town code, month index): 报送日期
     defects: Defects = field(default_factory=Defects)
+    # The other domains' simulated worlds (welfare, housing, water, projects, …), by name.
+    world: dict[str, object] = field(default_factory=dict)
 
     @property
     def periods(self) -> list[str]:

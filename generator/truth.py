@@ -24,10 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import expected, ledgers
-from .expected import Fact
 from .layouts import Layout
-from .ledgers import Record
 from .population import County
+from .records import Record
+from .schedule import file_periods
+from .sources import SOURCES
 
 
 @dataclass
@@ -38,7 +39,7 @@ class FileOutcome:
     rows_read: int
     rows_skipped: int
     forced_done: list[tuple] = field(default_factory=list)
-    facts: list[Fact] | None = None  # the loaded rows, reduced (None: the file is rejected)
+    facts: list[tuple] | None = None  # the loaded rows as facts (None: the file is rejected)
 
     @property
     def file_name(self) -> str:
@@ -81,15 +82,35 @@ class CountyYear:
             if i not in out.bad
         ]
 
-    def facts(self, source: str, period: str) -> list[Fact] | None:
-        """``ledger(source, period)`` as ``expected.Fact`` rows, without rebuilding it."""
+    def facts(self, source: str, period: str) -> list[tuple] | None:
+        """``ledger(source, period)`` as facts (``facts.py``), without rebuilding it."""
         out = self.outcome(source, period)
         return None if out is None else out.facts
 
+    def seen(self, source: str, month: str) -> list[tuple] | None:
+        """The rows of ``source`` that month ``month`` (YYYY-MM) sees: a monthly source's
+        file of that month, the latest quarter loaded whose last month is not after it,
+        the year's list (docs/contract-readings.md, "Which rows a month sees")."""
+        frequency = SOURCES[source].frequency
+        if frequency == "monthly":
+            return self.facts(source, month)
+        if frequency == "yearly":
+            return self.facts(source, f"{month[:4]}-01")
+        for quarter in range(int(month[5:]) // 3, 0, -1):
+            rows = self.facts(source, f"{month[:4]}-Q{quarter}")
+            if rows is not None:
+                return rows
+        return None
+
     def missing_ledgers(self) -> list[tuple[str, str]]:
         """(source, period) pairs with no loaded file: every file for them was rejected."""
-        periods = self.county.periods
-        return [(s, p) for s in ledgers.LEDGERS for p in periods if self.outcome(s, p) is None]
+        year = self.county.year
+        return [
+            (s, fp.period)
+            for s in SOURCES
+            for fp in file_periods(s, year)
+            if self.outcome(s, fp.period) is None
+        ]
 
     def quarantine(self) -> list[dict]:
         rows = []
