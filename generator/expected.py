@@ -64,9 +64,7 @@ def u01_entity(source: str, f) -> str:
 
 def evaluated_months(world: CountyYear) -> list[str]:
     """Months with a loaded file of at least one monthly source."""
-    return [
-        p for p in world.county.periods if any(world.facts(s, p) is not None for s in MONTHLY)
-    ]
+    return [p for p in world.county.periods if any(world.facts(s, p) is not None for s in MONTHLY)]
 
 
 def _months_with(world: CountyYear, *needed: str):
@@ -123,7 +121,9 @@ def x05(world: CountyYear) -> dict[str, list[str]]:
     out = {}
     for month, seen in _months_with(world, "roster", "employment"):
         hr = Counter(v for v, _ in {(f.village, f.id) for f in seen["employment"]})
-        system = Counter(v for v, _ in {(f.village, f.id) for f in seen["roster"] if f.work == "务工"})
+        system = Counter(
+            v for v, _ in {(f.village, f.id) for f in seen["roster"] if f.work == "务工"}
+        )
         out[month] = sorted(v for v in villages if hr[v] != system[v])
     return out
 

@@ -238,9 +238,7 @@ def _random_style(layout: Layout, rng: random.Random, rows: int) -> None:
     layout.star = src == "roster" and rng.random() < 0.3
     layout.shuffled = rng.random() < (0.25 if clerkish else 0.1)
     layout.seq_column = rng.random() < 0.9
-    layout.extras = tuple(
-        e for e in _extras(src) if rng.random() < (0.4 if clerkish else 0.15)
-    )
+    layout.extras = tuple(e for e in _extras(src) if rng.random() < (0.4 if clerkish else 0.15))
     omittable = OMITTABLE.get(src, ())
     layout.omitted = tuple(c for c in omittable if rng.random() < 0.2)
     layout.two_row = (

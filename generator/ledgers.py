@@ -21,6 +21,7 @@ from .records import Record, person_place, protect, repeat
 from .sources import SOURCES
 from .world import DOMAINS
 
+
 def roster(county: County, index: int) -> list[Record]:
     end = month_end(county.year, index)
     says = county.defects.status
@@ -32,6 +33,8 @@ def roster(county: County, index: int) -> list[Record]:
         m = hh.monitoring if kind == "监测户" else None
         cleared = m is not None and m.cleared is not None and m.cleared <= end
         for p in sorted(hh.members, key=lambda p: (RELATION_ORDER[p.relation], p.birth)):
+            if not p.alive_at(index):
+                continue
             if p.system_work[index]:
                 status = "务工"
             else:  # the system leaves the field empty for people who cannot work

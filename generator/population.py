@@ -113,10 +113,20 @@ class Person:
     work: list[Spell | None] = field(default_factory=lambda: [None] * N_PERIODS)
     system_work: list[bool] = field(default_factory=lambda: [False] * N_PERIODS)
     subsidy_period: int | None = None  # month index the 500-yuan 跨省交通补助 was paid
+    died: dt.date | None = None  # the day of death, if the person dies during the year
+    died_index: int | None = None  # the month index of that day
 
     @property
     def age(self) -> int:  # age reached in the plan year
         return 2024 - self.birth.year
+
+    def alive_at(self, index: int) -> bool:
+        """Alive at the end of month ``index`` (the roster drops a person the month they die)."""
+        return self.died_index is None or index < self.died_index
+
+    def present_at(self, index: int) -> bool:
+        """In the roster at the end of month ``index``: household listed, person alive."""
+        return self.household.present_at(index) and self.alive_at(index)
 
     def works_at(self, index: int) -> bool:
         return self.work[index] is not None
@@ -209,7 +219,7 @@ class County:
         return [period_name(self.year, i) for i in range(N_PERIODS)]
 
     def persons_at(self, index: int) -> list[Person]:
-        return [p for p in self.persons if p.household.present_at(index)]
+        return [p for p in self.persons if p.present_at(index)]
 
 
 # --------------------------------------------------------------------------- households
@@ -533,7 +543,7 @@ def _simulate_work(rng: random.Random, county: County) -> None:
         share = 0.524 + (0.551 - 0.524) * index / (N_PERIODS - 1)
         target = len(present) * share
         pool = {
-            t.code: sum(weight[p.ability] for p in by_town[t.code] if p.household.present_at(index))
+            t.code: sum(weight[p.ability] for p in by_town[t.code] if p.present_at(index))
             for t in towns
         }
         weighted = sum(pool[c] * factor[c] for c in pool)
@@ -546,16 +556,12 @@ def _simulate_work(rng: random.Random, county: County) -> None:
             code = town.code
             want = round(pool[code] * factor[code] * (base + lift * growth[code]))
             current = working[code]
-            for pid in list(current):  # people stop working (≈ 0.6 % a month)
-                if rng.random() < 0.006:
+            for pid in list(current):  # the dead stop working, others ≈ 0.6 % a month
+                if not members[pid].present_at(index) or rng.random() < 0.006:
                     del current[pid]
                     key[pid] *= 0.3
             candidates = sorted(
-                (
-                    p
-                    for p in by_town[code]
-                    if p.household.present_at(index) and id(p) not in current
-                ),
+                (p for p in by_town[code] if p.present_at(index) and id(p) not in current),
                 key=lambda p: (-key[id(p)], p.id_number),
             )
             for p in candidates[: max(0, want - len(current))]:
@@ -580,7 +586,7 @@ def _simulate_work(rng: random.Random, county: County) -> None:
                 now = False
             elif not now and before and rng.random() < 0.03:
                 now = True
-            p.system_work[index] = now and p.household.present_at(index)
+            p.system_work[index] = now and p.present_at(index)
 
     # 跨省交通补助: 500 yuan once a year for most 省外务工 persons, usually in their first
     # month out of province.
@@ -626,7 +632,7 @@ def _simulate_training(rng: random.Random, county: County) -> None:
         pool = [
             p
             for p in county.persons
-            if p.household.present_at(index)
+            if p.present_at(index)
             and 18 <= p.age <= 59
             and p.ability in ("有劳动能力", "弱劳动能力")
         ]
@@ -781,6 +787,26 @@ def _simulate_loans(rng: random.Random, county: County) -> None:
     county.loans = sorted(loans, key=lambda ln: ln.contract)
 
 
+# --------------------------------------------------------------------------- deaths
+
+
+def _simulate_deaths(rng: random.Random, county: County) -> None:
+    """The elderly (heads of household aside) die at rural rates — about 1 % a year at 60,
+    6 % at 85 — from April on: the roster drops them the month they die, and the
+    insurance bureau records 死亡 (welfare)."""
+    year = county.year
+    for p in county.persons:
+        if p.age < 60 or p.relation == "户主":
+            continue  # (a household keeps its head: the system would name a new one)
+        monthly = 0.0008 + 0.0002 * (min(p.age, 90) - 60)
+        for index in range(1, N_PERIODS):
+            if p.household.present_at(index) and rng.random() < monthly:
+                start, end = month_start(year, index), month_end(year, index)
+                p.died = start + dt.timedelta(days=rng.randrange((end - start).days + 1))
+                p.died_index = index
+                break
+
+
 # --------------------------------------------------------------------------- the county
 
 
@@ -797,6 +823,7 @@ def build_county(gazetteer: Gazetteer, year: int, seed: int, scale: float) -> Co
     households.sort(key=lambda h: h.hh_id)
     persons = [p for h in households for p in h.members]
     county = County(year, scale, gazetteer, households, persons, [], [], {})
+    _simulate_deaths(stream("deaths"), county)
     _simulate_work(stream("work"), county)
     _simulate_training(stream("training"), county)
     _simulate_loans(stream("loans"), county)
