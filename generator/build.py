@@ -122,7 +122,11 @@ def generate_county_year(
     county = build_county(load_gazetteer(), year, seed, scale)
     for domain in DOMAINS:
         domain.simulate(county, lambda name: random.Random(f"xunyi/{seed}/{year}/{scale}/{name}"))
-    plant_defects(county, random.Random(f"xunyi/{seed}/{year}/{scale}/defects"))
+    plant_defects(
+        county,
+        random.Random(f"xunyi/{seed}/{year}/{scale}/defects"),
+        lambda name: random.Random(f"xunyi/{seed}/{year}/{scale}/defects/{name}"),
+    )
     rows = _row_counts(county)
     layouts = plan_layouts(year, seed, rows)
     _WORLD.update(county=county, inbox=inbox, seed=seed)

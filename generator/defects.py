@@ -24,6 +24,7 @@ reconciled then (``layouts.RECONCILED_MONTH``), so every check passes in March.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
 from collections.abc import Callable
@@ -64,7 +65,7 @@ def _loads(source: str, index: int) -> bool:
     return (source, FIRST_MONTH + index) not in REJECTED
 
 
-def _months(*sources: str) -> list[int]:
+def planting_months(*sources: str) -> list[int]:
     """Months (indexes) where every named source loads, the reconciled month excepted."""
     return [
         i
@@ -73,15 +74,28 @@ def _months(*sources: str) -> list[int]:
     ]
 
 
-class _Planter:
-    def __init__(self, county: County, rng: random.Random):
+class Planter:
+    """Plants cases: picks who shows them, protects their rows, keeps one case per person
+    (or subject) and month. ``fork(name)`` gives a domain its own random stream."""
+
+    def __init__(self, county: County, rng: random.Random, stream=None):
         self.county, self.rng = county, rng
+        self._stream = stream
         self.d = county.defects
         self.used: set[tuple[Person, int]] = set()  # one case per person and month
         self.present = [county.persons_at(i) for i in range(N_PERIODS)]
         self.working = [[p for p in self.present[i] if p.work[i]] for i in range(N_PERIODS)]
 
-    def protect(self, p: Person, index: int) -> None:
+    def fork(self, name: str) -> Planter:
+        """The same planter with a random stream of its own (a domain's)."""
+        other = copy.copy(self)
+        other.rng = self._stream(name) if self._stream else random.Random(name)
+        return other
+
+    months = staticmethod(planting_months)
+
+    def protect(self, p: object, index: int) -> None:
+        """No random bad cell on ``p``'s rows (a person, or a point, project …) this month."""
         self.d.protected.add((p, index))
         self.used.add((p, index))
 
@@ -110,24 +124,24 @@ class _Planter:
         return chosen
 
 
-def plant_defects(county: County, rng: random.Random) -> None:
+def plant_defects(county: County, rng: random.Random, stream=None) -> None:
     """Plant every case (see the module's docstring) into ``county.defects``, then each
     domain's own (``world.DOMAINS``)."""
     from .world import DOMAINS
 
-    pl = _Planter(county, rng)
+    pl = Planter(county, rng, stream)
     _outsiders(pl)
     _moved(pl)
     _statuses(pl)
     _repeats(pl)
     for domain in DOMAINS:
-        domain.plant(pl)
+        domain.plant(pl.fork(domain.NAME))
 
 
 # --------------------------------------------------------------------------- outsiders
 
 
-def _outsiders(pl: _Planter) -> None:
+def _outsiders(pl: Planter) -> None:
     """Households struck off the roster (户籍迁出) before the year, whom the 人社 ledger,
     a training class or a bank still records as 脱贫户."""
     county, rng, d = pl.county, pl.rng, pl.d
@@ -156,13 +170,13 @@ def _outsiders(pl: _Planter) -> None:
         d.outsiders.append(hh)
         p = rng.choice(able)
         if role == "employment":
-            start = rng.choice(_months("employment"))
+            start = rng.choice(planting_months("employment"))
             spell = _new_spell(rng, p, month_start(county.year, start))
             for i in range(start, N_PERIODS):
                 p.work[i] = spell
                 pl.protect(p, i)
         elif role == "training":
-            index = rng.choice(_months("training"))
+            index = rng.choice(planting_months("training"))
             courses = sorted(
                 {
                     id(t.course): t.course for t in county.trainees if t.course.period == index
@@ -177,9 +191,9 @@ def _outsiders(pl: _Planter) -> None:
             _outsider_loan(pl, hh, p)
 
 
-def _outsider_loan(pl: _Planter, hh: Household, p: Person) -> None:
+def _outsider_loan(pl: Planter, hh: Household, p: Person) -> None:
     county, rng = pl.county, pl.rng
-    index = rng.choice(_months("loans"))
+    index = rng.choice(planting_months("loans"))
     start, end = month_start(county.year, index), month_end(county.year, index)
     issued = start + dt.timedelta(days=rng.randrange((end - start).days + 1))
     prefix, bank = "XYNSH", "陕西旬邑农村商业银行股份有限公司"
@@ -209,7 +223,7 @@ def _outsider_loan(pl: _Planter, hh: Household, p: Person) -> None:
 # --------------------------------------------------------------------------- places
 
 
-def _moved(pl: _Planter) -> None:
+def _moved(pl: Planter) -> None:
     """The 人社 ledger writes another village than the roster's, from a month on: a move
     within the township, or resettlement (易地搬迁) in a 城关街道 community."""
     county, rng, d = pl.county, pl.rng, pl.d
@@ -218,7 +232,7 @@ def _moved(pl: _Planter) -> None:
     communities = [v for v in chengguan.villages if v.kind == "社区"]
     n = max(1, round(MOVED * county.scale))
     for k in range(n):
-        index = rng.choice(_months("employment"))
+        index = rng.choice(planting_months("employment"))
         taken = {p for p, _ in pl.used}
         (p,) = rng.sample([p for p in pl.working[index] if p not in taken], 1)
         home = p.household.village
@@ -235,9 +249,9 @@ def _moved(pl: _Planter) -> None:
 # --------------------------------------------------------------------------- 务工状态
 
 
-def _statuses(pl: _Planter) -> None:
+def _statuses(pl: Planter) -> None:
     d = pl.d
-    months = _months("employment", "roster")
+    months = planting_months("employment", "roster")
     idle = [
         [p for p in pl.present[i] if p.work[i] is None and p.ability == "有劳动能力"]
         for i in range(N_PERIODS)
@@ -263,7 +277,7 @@ def _statuses(pl: _Planter) -> None:
 # --------------------------------------------------------------------------- repeats
 
 
-def _repeats(pl: _Planter) -> None:
+def _repeats(pl: Planter) -> None:
     county, rng, d = pl.county, pl.rng, pl.d
     year = county.year
 
@@ -272,7 +286,7 @@ def _repeats(pl: _Planter) -> None:
             d.repeated.setdefault((source, i), []).extend(keys)
 
     # roster: a member (never the 户主: one household, one head) listed twice
-    months = _months("roster")
+    months = planting_months("roster")
     for i, n in pl.counts(RATES["roster_twice"], lambda i: len(pl.present[i]), months).items():
         if n:
             add("roster", i, pl.pick([p for p in pl.present[i] if p.relation != "户主"], n, i))
@@ -281,7 +295,7 @@ def _repeats(pl: _Planter) -> None:
     def employment_pool(i: int) -> list[Person]:
         return [p for p in pl.working[i] if p.subsidy_period != i and (p, i) not in d.moved]
 
-    months = _months("employment")
+    months = planting_months("employment")
     sizes = {i: len(pl.working[i]) for i in months}
     for i, n in pl.counts(RATES["employment_twice"], sizes.__getitem__, months).items():
         if n:
@@ -301,7 +315,7 @@ def _repeats(pl: _Planter) -> None:
     d.copy_first.add(("employment", i, id(p)))
 
     # training: one trainee entered twice for the same class
-    months = _months("training")
+    months = planting_months("training")
     sizes = {i: sum(1 for t in county.trainees if t.course.period == i) for i in months}
     for i, n in pl.counts(RATES["training_twice"], sizes.__getitem__, months).items():
         if n:
@@ -310,7 +324,7 @@ def _repeats(pl: _Planter) -> None:
 
     # loans: a contract's row repeated by the bank; the first one chosen is in arrears, so
     # counting it twice would move the overdue rate
-    months = _months("loans")
+    months = planting_months("loans")
 
     ends = {i: month_end(year, i) for i in months}
     outstanding = {i: [ln for ln in county.loans if ln.outstanding_at(ends[i])] for i in months}
