@@ -156,7 +156,9 @@ class _Template:
             _Field(words.header_text(c), c, c.required, c.type) for c in source.columns
         ] + [_Field(words.period_header(source), None, False, "period")]
         self.formats = {}
+        self.options = None  # the hidden 选项 sheet, when a list needs it
         self.option_columns = 0
+        self.villages_named = False
 
     # Formats are shared per (kind, number format) so the workbook's style table stays small.
     def _format(self, key: str, **properties):
@@ -173,7 +175,6 @@ class _Template:
     def write(self) -> None:
         data = self.book.add_worksheet(self.source.title)
         guide = self.book.add_worksheet(INSTRUCTIONS_SHEET)
-        self.options = None
         if any(self._needs_options(f) for f in self.fields):
             self.options = self.book.add_worksheet(OPTIONS_SHEET)
             self.options.hide()
@@ -257,7 +258,7 @@ class _Template:
 
     def _village_lists(self) -> None:
         """One defined name per township (村_土桥镇) over its villages, for the dependent list."""
-        if getattr(self, "_villages_named", False):
+        if self.villages_named:
             return
         g = gazetteer()
         for town in g.towns.values():
@@ -265,7 +266,7 @@ class _Template:
             reference = self._option_list(town.name, names)
             if self.book.define_name(f"{VILLAGE_NAME_PREFIX}{town.name}", f"={reference}"):
                 raise ValueError(f"cannot define the village list of {town.name}")
-        self._villages_named = True
+        self.villages_named = True
 
     def _validate(self, ws, index: int, field: _Field) -> None:
         hint = self._hint(field)
