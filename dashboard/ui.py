@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -9,8 +10,8 @@ import streamlit as st
 from dashboard import data, filters, labels
 
 
-def require_warehouse() -> data.Warehouse:
-    """The published warehouse; without one, say what to do and stop the page."""
+def require_warehouse(before_stop: Callable[[], None] | None = None) -> data.Warehouse:
+    """The published warehouse; without one, say what to do (then `before_stop`) and stop."""
     warehouse = data.warehouse()
     if warehouse is None:
         st.warning(
@@ -19,6 +20,8 @@ def require_warehouse() -> data.Warehouse:
             "也可以用环境变量 XUNYI_WAREHOUSE 指定数据仓库文件。数据发布后刷新本页即可。",
             icon=":material/database_off:",
         )
+        if before_stop is not None:
+            before_stop()
         st.stop()
     return warehouse
 

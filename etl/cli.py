@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("directory", type=Path)
 
     commands.add_parser("status", parents=[common], help="各台账各月的加载情况")
+
+    templates = commands.add_parser(
+        "templates", parents=[common], help="为每个台账写出空白的 Excel 报送模板"
+    )
+    templates.add_argument("directory", type=Path, help="模板写到这个目录下的 <台账>/ 中")
     return parser
 
 
@@ -72,6 +77,8 @@ def _main(argv: list[str] | None) -> int:
         return _write(warehouse, validate=True, period=args.period, fail_on=args.fail_on)
     if args.command == "run":
         return _write(warehouse, directory=args.directory, validate=True)
+    if args.command == "templates":
+        return _templates(args.directory)
     if args.command == "status":
         from etl.status import print_status
 
@@ -132,6 +139,18 @@ def _write(
         return EXIT_REJECTED
     if fail_on == "warning" and failed:
         return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _templates(directory: Path) -> int:
+    """A blank template per declared source under `directory` (the warehouse is not read)."""
+    if directory.exists() and not directory.is_dir():
+        print(f"错误：{directory} 不是目录", file=sys.stderr)
+        return EXIT_USAGE
+    from etl.templates import write_templates
+
+    written = write_templates(directory)
+    print(f"完成：已写出 {len(written)} 个报送模板到 {directory}")
     return EXIT_OK
 
 

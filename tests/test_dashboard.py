@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import polars as pl
 import pytest
 from browser_support import (
@@ -390,6 +391,46 @@ def test_data_page_load_log_and_quarantine_in_chinese_and_masked(app):
     at.selectbox(key="quarantine_file").set_value(
         at.selectbox(key="quarantine_file").options[1]
     ).run()
+
+
+@covers(DATA)
+def test_data_page_offers_every_sources_template(app, downloads):
+    from etl.declarations import sources
+    from etl.templates import INSTRUCTIONS_SHEET, template_bytes
+
+    at = app(DATA)
+    assert "报送模板下载" in [h.value for h in at.header]
+    picker = at.selectbox(key="template_source")
+    assert picker.options == [
+        f"{s.title}（{s.department}）" for s in sources().values()
+    ]  # all sixteen, by their Chinese titles
+    assert len(picker.options) == 16
+    assert not any(name.endswith("（模板）.xlsx") for name in downloads)  # none built yet
+    picker.set_value("loans").run()
+    assert not at.exception
+    content = downloads["脱贫人口小额信贷台账（模板）.xlsx"]()
+    assert content == template_bytes("loans")
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames[:2] == ["脱贫人口小额信贷台账", INSTRUCTIONS_SHEET]
+    assert [c.value for c in book["脱贫人口小额信贷台账"][3]][:2] == ["贷款合同号", "借款人姓名"]
+    at.selectbox(key="template_source").set_value("indicators").run()
+    assert openpyxl.load_workbook(io.BytesIO(downloads["重点指标填报表（模板）.xlsx"]()))
+
+
+@covers(DATA)
+def test_templates_are_offered_before_any_data(tmp_path, monkeypatch, downloads):
+    monkeypatch.setenv("XUNYI_WAREHOUSE", str(tmp_path / "nothing" / "xunyi.duckdb"))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page(DATA.path).run()
+    assert "尚未找到已发布的数据仓库" in at.warning[0].value
+    at.selectbox(key="template_source").set_value("roster").run()
+    assert not at.exception
+    assert (
+        openpyxl.load_workbook(
+            io.BytesIO(downloads["防返贫监测对象和脱贫人口信息表（模板）.xlsx"]())
+        ).sheetnames[0]
+        == "防返贫监测对象和脱贫人口信息表"
+    )
 
 
 @covers(DATA)

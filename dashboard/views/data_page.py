@@ -2,22 +2,25 @@
 
 The month's data checks (failed first) and, for one check, every failing row with the file
 and row a clerk can find; the load log of every file offered; the cells quarantined at load
-time with their reasons. Every table downloads as .xlsx, masked, with every row.
+time with their reasons. Every table downloads as .xlsx, masked, with every row. Last, the
+blank template of each source, to hand out to the departments (offered without data too).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import filters, labels, ui
+from dashboard import filters, labels, templates, ui
 from dashboard.navigation import OVERVIEW
 
-warehouse = ui.require_warehouse()
+# The templates are offered even before any data: a county starts by handing them out.
+warehouse = ui.require_warehouse(before_stop=templates.section)
 
 st.title("数据：文件加载与数据核查")
 months = warehouse.months()
 if not months:
     st.info("数据仓库中还没有任何月份的数据。", icon=":material/hourglass_empty:")
+    templates.section()
     st.stop()
 selection = ui.month_and_place(warehouse, months)
 month, place, place_name = selection.month, selection.place, selection.place_name
@@ -129,3 +132,7 @@ else:
         file_name=f"隔离单元格_{'全部' if all_months else month}.xlsx",
         key="download_quarantine",
     )
+
+# -- Templates ---------------------------------------------------------------------------
+
+templates.section()
