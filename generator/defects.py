@@ -134,6 +134,10 @@ def plant_defects(county: County, rng: random.Random, stream=None) -> None:
     _moved(pl)
     _statuses(pl)
     _repeats(pl)
+    _roster_cases(pl)
+    _subsidy_cases(pl)
+    _loan_cases(pl)
+    _relocated_idle(pl)
     for domain in DOMAINS:
         domain.plant(pl.fork(domain.NAME))
 
@@ -346,3 +350,239 @@ def _repeats(pl: Planter) -> None:
     for i, n in pl.counts(RATES["loans_twice"], sizes.__getitem__, months).items():
         if n:
             add("loans", i, pl.pick(outstanding[i], n, i, person=borrower))
+
+
+# --------------------------------------------------------------------------- roster
+
+
+ROSTER_RATES = {
+    "dates_swapped": 0.00003,  # U02
+    "no_category": 0.00003,  # U04
+    "cleared_no_date": 0.00002,  # U04
+    "member_elsewhere": 0.00002,  # U05
+    "second_head": 0.00002,  # U05
+    "two_households": 0.00002,  # X21 (and U01)
+}
+
+
+def _wrong(pl: Planter, source: str, index: int, key: object, values: dict) -> None:
+    pl.d.values.setdefault((source, index, id(key)), {}).update(values)
+
+
+def _roster_cases(pl: Planter) -> None:
+    """Within the roster: dates out of order (U02), a 监测户 without its category or a
+    cleared risk without its date (U04), a member listed in another village or a second
+    户主 (U05), a person listed in two households (X21, U01); and at least one 监测户
+    identified late among the year's new entries (X13)."""
+    county, rng = pl.county, pl.rng
+    year = county.year
+    months = planting_months("roster")
+    size = lambda i: len(pl.present[i])  # noqa: E731
+
+    def monitored(i: int, entered_elsewhere: bool = True) -> list[Person]:
+        out = []
+        for p in pl.present[i]:
+            m = p.household.monitoring
+            if p.household.kind_at(i) != "监测户" or m is None:
+                continue
+            if entered_elsewhere and month_start(year, i) <= m.entered <= month_end(year, i):
+                continue  # a new entry of the month is X13's to judge
+            out.append(p)
+        return out
+
+    for i, n in pl.counts(ROSTER_RATES["dates_swapped"], size, months).items():
+        for p in pl.pick(monitored(i), n, i):
+            m = p.household.monitoring
+            _wrong(pl, "roster", i, p, {"风险发现日期": m.identified, "识别认定日期": m.found})
+    for i, n in pl.counts(ROSTER_RATES["no_category"], size, months).items():
+        for p in pl.pick(monitored(i, entered_elsewhere=False), n, i):
+            _wrong(pl, "roster", i, p, {"监测对象类别": None})
+    end = {i: month_end(year, i) for i in months}
+    cleared = {
+        i: [
+            p
+            for p in monitored(i, False)
+            if p.household.monitoring.cleared is not None
+            and p.household.monitoring.cleared <= end[i]
+        ]
+        for i in months
+    }
+    candidates = [i for i in months if cleared[i]]
+    if candidates:
+        for i, n in pl.counts(ROSTER_RATES["cleared_no_date"], size, candidates).items():
+            for p in pl.pick(cleared[i], n, i):
+                _wrong(pl, "roster", i, p, {"风险消除日期": None})
+
+    members = {i: [p for p in pl.present[i] if p.relation != "户主"] for i in months}
+    for i, n in pl.counts(ROSTER_RATES["member_elsewhere"], size, months).items():
+        for p in pl.pick(members[i], n, i):
+            village = rng.choice(
+                [v for v in p.household.town.villages if v is not p.household.village]
+            )
+            _wrong(pl, "roster", i, p, {"镇（街道）": p.household.town, "行政村": village})
+            for other in p.household.members:  # the household's other rows show the case
+                pl.d.protected.add((other, i))
+    for i, n in pl.counts(ROSTER_RATES["second_head"], size, months).items():
+        for p in pl.pick([p for p in members[i] if p.relation in ("子女", "配偶")], n, i):
+            _wrong(pl, "roster", i, p, {"与户主关系": "户主"})
+            for other in p.household.members:
+                pl.d.protected.add((other, i))
+
+    households = [h for h in county.households if h.first_period == 0]
+    for i, n in pl.counts(ROSTER_RATES["two_households"], size, months).items():
+        for p in pl.pick(members[i], n, i):
+            other = rng.choice(households)
+            while other is p.household:
+                other = rng.choice(households)
+            pl.d.repeated.setdefault(("roster", i), []).append(p)
+            pl.d.copy_values[("roster", i, id(p))] = {
+                "户编号": other.hh_id,
+                "镇（街道）": other.town,
+                "行政村": other.village,
+                "与户主关系": "其他",
+            }
+            for q in other.members:
+                pl.d.protected.add((q, i))
+
+    _late_identification(pl)
+
+
+def _late_identification(pl: Planter) -> None:
+    """X13 is natural (≈ 3 % of new 监测户 are identified or entered late); at small scales
+    the year may show none: then one new household's clue was found 20 days before."""
+    county, year = pl.county, pl.county.year
+    new = []
+    for hh in county.households:
+        m = hh.monitoring
+        if m is None:
+            continue
+        for i in planting_months("roster"):
+            if (
+                month_start(year, i) <= m.entered <= month_end(year, i)
+                and hh.kind_at(i) == "监测户"
+            ):
+                new.append((hh, i))
+    late = [
+        hh
+        for hh, _ in new
+        if (hh.monitoring.identified - hh.monitoring.found).days > 15
+        or (hh.monitoring.entered - hh.monitoring.identified).days > 10
+    ]
+    if late or not new:
+        return
+    hh, i = pl.rng.choice(new)
+    hh.monitoring.found = hh.monitoring.identified - dt.timedelta(days=20)
+    for p in hh.members:
+        pl.protect(p, i)
+
+
+# --------------------------------------------------------------------------- employment: X19
+
+SUBSIDY_RATES = {"wrong_amount": 0.00004, "paid_again": 0.00004, "not_out_of_province": 0.00004}
+
+
+def _subsidy_cases(pl: Planter) -> None:
+    """The 500-yuan transport subsidy paid wrong (X19): another amount, a second payment in
+    a later month, or paid to someone not working outside the province."""
+    months = planting_months("employment")
+    size = lambda i: len(pl.working[i])  # noqa: E731
+
+    def out_of_province(p: Person, i: int) -> bool:
+        return p.work[i] is not None and p.work[i].form == "省外务工"
+
+    cases = (
+        (
+            "wrong_amount",
+            lambda i: [p for p in pl.working[i] if p.subsidy_period == i],
+            Decimal("300.00"),
+        ),
+        (
+            "paid_again",
+            lambda i: [
+                p
+                for p in pl.working[i]
+                if p.subsidy_period is not None and p.subsidy_period < i and out_of_province(p, i)
+            ],
+            Decimal("500.00"),
+        ),
+        (
+            "not_out_of_province",
+            lambda i: [
+                p for p in pl.working[i] if not out_of_province(p, i) and p.subsidy_period != i
+            ],
+            Decimal("500.00"),
+        ),
+    )
+    for name, pool, amount in cases:
+        able = [i for i in months if pool(i)]
+        for i, n in pl.counts(SUBSIDY_RATES[name], size, able).items():
+            for p in pl.pick(pool(i), n, i):
+                _wrong(pl, "employment", i, p, {"跨省交通补助": amount})
+
+
+# --------------------------------------------------------------------------- loans: U02, U03
+
+LOAN_RATES = {
+    "due_before_issue": 0.0003,
+    "balance_above_amount": 0.0003,
+    "overdue_above_balance": 0.0002,
+}
+
+
+def _loan_cases(pl: Planter) -> None:
+    """The bank's typos: a 到期日期 not after the 放款日期 (U02), a 贷款余额 above the
+    贷款金额 or a 逾期金额 above the 贷款余额 (U03)."""
+    county = pl.county
+    year = county.year
+    months = planting_months("loans")
+    ends = {i: month_end(year, i) for i in months}
+    outstanding = {i: [ln for ln in county.loans if ln.outstanding_at(ends[i])] for i in months}
+    size = lambda i: len(outstanding[i])  # noqa: E731
+    borrower = lambda ln: ln.borrower  # noqa: E731
+    for i, n in pl.counts(LOAN_RATES["due_before_issue"], size, months).items():
+        for ln in pl.pick(outstanding[i], n, i, person=borrower):
+            _wrong(pl, "loans", i, ln, {"到期日期": ln.issued})
+    for i, n in pl.counts(LOAN_RATES["balance_above_amount"], size, months).items():
+        for ln in pl.pick(outstanding[i], n, i, person=borrower):
+            _wrong(pl, "loans", i, ln, {"贷款余额": ln.amount + Decimal("10000.00")})
+    arrears = {i: [ln for ln in outstanding[i] if ln.overdue_at(i, ends[i])[0] > 0] for i in months}
+    able = [i for i in months if arrears[i]]
+    for i, n in pl.counts(LOAN_RATES["overdue_above_balance"], size, able).items():
+        for ln in pl.pick(arrears[i], n, i, person=borrower):
+            overdue, _days = ln.overdue_at(i, ends[i])
+            _wrong(pl, "loans", i, ln, {"逾期金额": ln.balance + overdue})
+
+
+# --------------------------------------------------------------------------- X08
+
+RELOCATED_IDLE = 0.004  # of relocated households with labour, a month
+
+
+def _relocated_idle(pl: Planter) -> None:
+    """A relocated (易地搬迁) household whose workers all lost their jobs for a month
+    (X08): the 人社 ledger and the system agree they are idle, and the household fails."""
+    county = pl.county
+    months = [
+        i for i in planting_months("employment", "roster", "public_jobs") if i < N_PERIODS - 1
+    ]
+
+    def idle_able(i: int) -> list[Household]:
+        out = []
+        for hh in county.households:
+            if not hh.relocated or not hh.present_at(i):
+                continue
+            workers = [p for p in hh.members if p.work[i] is not None]
+            if workers and all(p.work[i].form != "公益性岗位" for p in workers):
+                out.append(hh)
+        return out
+
+    sizes = {i: len(idle_able(i)) for i in months}
+    for i, n in pl.counts(RELOCATED_IDLE, sizes.__getitem__, months).items():
+        pool = [hh for hh in idle_able(i) if all((p, i) not in pl.used for p in hh.members)]
+        for hh in pl.rng.sample(pool, min(n, len(pool))):
+            for p in hh.members:
+                pl.protect(p, i)
+                p.work[i] = None
+                p.system_work[i] = False
+                if p.subsidy_period == i:
+                    p.subsidy_period = None

@@ -13,11 +13,14 @@ defaults (``CONFIG``), written here independently of the project's configuration
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from .facts import money
 from .sources import SOURCES
 
 if TYPE_CHECKING:
@@ -160,11 +163,277 @@ def x06(world: CountyYear) -> dict[str, list[str]]:
     return out
 
 
+def _rowwise(world: CountyYear, rules: dict) -> dict[str, list[str]]:
+    """A within-ledger check made of row rules: ``rules[source] = (fails(fact), entity(fact))``,
+    evaluated when at least one of its ledgers has data."""
+    out = {}
+    for month in evaluated_months(world):
+        seen = {s: world.seen(s, month) for s in rules}
+        if all(rows is None for rows in seen.values()):
+            continue
+        out[month] = sorted(
+            {
+                rules[s][1](f)
+                for s, rows in seen.items()
+                if rows is not None
+                for f in rows
+                if rules[s][0](f)
+            }
+        )
+    return out
+
+
+def _in_order(*dates, strict: bool = False) -> bool:
+    """The filled dates, in the order given, never go back (strictly forward if ``strict``)."""
+    filled = [d for d in dates if d is not None]
+    return all(a < b if strict else a <= b for a, b in zip(filled, filled[1:], strict=False))
+
+
+def u02(world: CountyYear) -> dict[str, list[str]]:
+    """Date order (docs/contract-readings.md U02)."""
+    return _rowwise(
+        world,
+        {
+            "roster": (lambda f: not _in_order(f.found, f.identified, f.entered), _id),
+            "training": (lambda f: not _in_order(f.start, f.end), _id),
+            "housing_renovation": (
+                lambda f: not _in_order(f.started, f.completed, f.accepted, f.paid),
+                _id,
+            ),
+            "loans": (lambda f: not _in_order(f.issued, f.due, strict=True), lambda f: f.contract),
+            "projects": (lambda f: not _in_order(f.started, f.finished), lambda f: f.project),
+        },
+    )
+
+
+def _id(f) -> str:
+    return f.id
+
+
+def u03(world: CountyYear) -> dict[str, list[str]]:
+    """Amounts (U03): loans, projects, medical claims, the drinking-water survey."""
+    return _rowwise(
+        world,
+        {
+            "loans": (
+                lambda f: not (f.overdue <= f.balance <= f.amount),
+                lambda f: f.contract,
+            ),
+            "projects": (
+                lambda f: not ((f.claimed is None or f.claimed <= f.spent) and f.spent <= f.funds),
+                lambda f: f.project,
+            ),
+            "medical_claims": (
+                lambda f: f.total != f.basic + f.serious + f.aid + money(f.other) + f.self_pay,
+                lambda f: f.claim,
+            ),
+            "water_survey": (
+                lambda f: f.done > f.due or f.fixed > f.found,
+                lambda f: f.village,
+            ),
+        },
+    )
+
+
+def u04(world: CountyYear) -> dict[str, list[str]]:
+    """Conditional fields (U04): a 监测户's category and dates, a cleared risk's date, a
+    failed test's items, a project's dates by its status."""
+    return _rowwise(
+        world,
+        {
+            "roster": (
+                lambda f: (
+                    (f.kind == "监测户" and None in (f.category, f.found, f.identified, f.entered))
+                    or (f.risk_status == "已消除" and f.cleared is None)
+                ),
+                _id,
+            ),
+            "water_tests": (
+                lambda f: f.result == "不合格" and f.failed_items is None,
+                lambda f: f.point,
+            ),
+            "projects": (
+                lambda f: (
+                    (f.status == "已完工" and f.finished is None)
+                    or (f.status == "在建" and f.started is None)
+                ),
+                lambda f: f.project,
+            ),
+        },
+    )
+
+
+def u05(world: CountyYear) -> dict[str, list[str]]:
+    """One household, one place, one 户主 (U05). Entity: the 户编号."""
+    out = {}
+    for month, seen in _months_with(world, "roster"):
+        places: dict[str, set] = {}
+        heads: Counter = Counter()
+        for f in seen["roster"]:
+            places.setdefault(f.household, set()).add((f.town, f.village))
+            heads[f.household] += f.relation == "户主"
+        out[month] = sorted(h for h, p in places.items() if len(p) > 1 or heads[h] != 1)
+    return out
+
+
+def u06(world: CountyYear) -> dict[str, list[str]]:
+    """A test naming no point of the year's list (U06): needs both ledgers."""
+    out = {}
+    for month, seen in _months_with(world, "water_tests", "water_points"):
+        points = {f.point for f in seen["water_points"]}
+        out[month] = sorted({f.point for f in seen["water_tests"] if f.point not in points})
+    return out
+
+
+def in_post(f, month: str) -> bool:
+    """A public_jobs row in post at the end of ``month`` (上岗 by then, not yet 离岗)."""
+    end = _month_end(month)
+    return f.start is not None and f.start <= end and (f.end is None or f.end > end)
+
+
+def _month_end(month: str) -> dt.date:
+    year, m = int(month[:4]), int(month[5:])
+    return dt.date(year, m, calendar.monthrange(year, m)[1])
+
+
+def _month_start(month: str) -> dt.date:
+    return dt.date(int(month[:4]), int(month[5:]), 1)
+
+
+def x07(world: CountyYear) -> dict[str, list[str]]:
+    """A post holder in neither the roster nor in care, or in two posts at once (X07)."""
+    out = {}
+    for month, seen in _months_with(world, "public_jobs", "roster", "assistance"):
+        listed = {f.id for f in seen["roster"]}
+        cared = {f.id for f in seen["assistance"] if f.status == "在保"}
+        posts: dict[str, set] = {}
+        for f in seen["public_jobs"]:
+            if in_post(f, month):
+                posts.setdefault(f.id, set()).add((f.post, f.start))
+        out[month] = sorted(
+            i for i, held in posts.items() if len(held) > 1 or (i not in listed and i not in cared)
+        )
+    return out
+
+
+def x08(world: CountyYear) -> dict[str, list[str]]:
+    """A relocated household with labour and nobody at work or in post (X08)."""
+    out = {}
+    for month, seen in _months_with(world, "roster", "employment", "public_jobs"):
+        working = {f.id for f in seen["employment"]}
+        working |= {f.id for f in seen["public_jobs"] if in_post(f, month)}
+        members: dict[str, list] = {}
+        for f in seen["roster"]:
+            members.setdefault(f.household, []).append(f)
+        out[month] = sorted(
+            h
+            for h, rows in members.items()
+            if any(f.relocated for f in rows)
+            and any(f.ability == "有劳动能力" for f in rows)
+            and not any(f.id in working for f in rows)
+        )
+    return out
+
+
+X13_IDENTIFY_DAYS, X13_ENTRY_DAYS = 15, 10
+
+
+def x13(world: CountyYear) -> dict[str, list[str]]:
+    """The month's new 监测户 entries identified or entered late (X13)."""
+    out = {}
+    for month, seen in _months_with(world, "roster"):
+        start, end = _month_start(month), _month_end(month)
+        out[month] = sorted(
+            {
+                f.id
+                for f in seen["roster"]
+                if f.kind == "监测户"
+                and f.entered is not None
+                and start <= f.entered <= end
+                and (
+                    (
+                        f.identified is not None
+                        and f.found is not None
+                        and (f.identified - f.found).days > X13_IDENTIFY_DAYS
+                    )
+                    or (
+                        f.identified is not None
+                        and (f.entered - f.identified).days > X13_ENTRY_DAYS
+                    )
+                )
+            }
+        )
+    return out
+
+
+X14_OVERDUE_DAYS = 180
+
+
+def x14(world: CountyYear) -> dict[str, list[str]]:
+    """A loan overdue more than 180 days not under 风险补偿 (X14)."""
+    return _rowwise(
+        world,
+        {
+            "loans": (
+                lambda f: f.overdue_days > X14_OVERDUE_DAYS and not f.compensated,
+                lambda f: f.contract,
+            )
+        },
+    )
+
+
+X19_SUBSIDY = Decimal(500)
+
+
+def x19(world: CountyYear) -> dict[str, list[str]]:
+    """The transport subsidy: another amount, paid to someone not 省外务工, or paid again in
+    a later month of the year (X19)."""
+    out = {}
+    paid_before: set[str] = set()
+    for month, seen in _months_with(world, "employment"):
+        failing = set()
+        paid_now = set()
+        for f in seen["employment"]:
+            if not f.subsidy:  # empty or zero: not paid
+                continue
+            paid_now.add(f.id)
+            if f.form != "省外务工" or f.subsidy != X19_SUBSIDY:
+                failing.add(f.id)
+        failing |= paid_now & paid_before
+        paid_before |= paid_now
+        out[month] = sorted(failing)
+    return out
+
+
+def x21(world: CountyYear) -> dict[str, list[str]]:
+    """One 身份证号 in two households or two townships of the same roster (X21)."""
+    out = {}
+    for month, seen in _months_with(world, "roster"):
+        households: dict[str, set] = {}
+        towns: dict[str, set] = {}
+        for f in seen["roster"]:
+            households.setdefault(f.id, set()).add(f.household)
+            towns.setdefault(f.id, set()).add(f.town)
+        out[month] = sorted(i for i in households if len(households[i]) > 1 or len(towns[i]) > 1)
+    return out
+
+
 CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = {
     "U01": u01,
+    "U02": u02,
+    "U03": u03,
+    "U04": u04,
+    "U05": u05,
+    "U06": u06,
     "X04": x04,
     "X05": x05,
     "X06": x06,
+    "X07": x07,
+    "X08": x08,
+    "X13": x13,
+    "X14": x14,
+    "X19": x19,
+    "X21": x21,
 }
 
 

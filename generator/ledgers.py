@@ -17,7 +17,7 @@ from .population import (
     Loan,
     month_end,
 )
-from .records import Record, person_place, protect, repeat
+from .records import Record, amend, person_place, protect, repeat
 from .sources import SOURCES
 from .world import DOMAINS
 
@@ -59,6 +59,7 @@ def roster(county: County, index: int) -> list[Record]:
                 "上年家庭人均纯收入": hh.income_prev,
             }
             rows.append(Record(values, p))
+    amend(county, "roster", index, rows, lambda r: r.person)
     protect(county, rows, index)
     return repeat(county, "roster", index, rows, lambda r: r.person)
 
@@ -92,6 +93,7 @@ def employment(county: County, index: int) -> list[Record]:
             }
             rows.append(Record(values, p))
     rows.sort(key=lambda r: (r.person.household.hh_id, RELATION_ORDER[r.person.relation]))
+    amend(county, "employment", index, rows, lambda r: r.person)
     protect(county, rows, index)
     return repeat(county, "employment", index, rows, lambda r: r.person)
 
@@ -156,6 +158,7 @@ def loans(county: County, index: int) -> list[Record]:
         }
         rows.append(Record(values, p, loan))
     rows.sort(key=lambda r: (r.loan.household.village.code, r.loan.contract))
+    amend(county, "loans", index, rows, lambda r: r.loan)
     protect(county, rows, index)
     return repeat(county, "loans", index, rows, lambda r: r.loan)
 

@@ -196,6 +196,8 @@ class Defects:
     outsiders: list[Household] = field(default_factory=list)
     # (person, month index): rows that show a planted case; never given a random bad cell.
     protected: set[tuple[Person, int]] = field(default_factory=set)
+    # (source, month index, id(key)) -> values a clerk got wrong in that row that month.
+    values: dict[tuple[str, int, int], dict[str, object]] = field(default_factory=dict)
 
 
 @dataclass
@@ -401,6 +403,14 @@ def _build_households(rng: random.Random, ids: _IdIssuer, gaz: Gazetteer, year: 
         if m is None:
             continue
         if m.entered >= month_start(year, 0):  # entered in March: first seen in March anyway
+            # March is reconciled (X13 judges the month's new entries): on time.
+            m.identified = min(m.identified, m.found + dt.timedelta(days=15))
+            m.entered = min(
+                max(m.entered, month_start(year, 0)), m.identified + dt.timedelta(days=10)
+            )
+            if m.entered < month_start(year, 0):
+                m.entered = month_start(year, 0)
+                m.identified = max(m.identified, m.entered - dt.timedelta(days=10))
             continue
         if rng.random() < 0.35 and (m.entered + dt.timedelta(days=200)).year < year:
             last = dt.date(year - 1, 12, 31)
@@ -486,10 +496,10 @@ def _new_spell(rng: random.Random, person: Person, started: dt.date) -> Spell:
         employer, income = rng.choice(employers), rng.uniform(3000, 6500)
     elif form == "县内务工":
         place, employer, income = county_place, rng.choice(_IN_COUNTY), rng.uniform(2000, 4500)
-    elif form == "公益性岗位":
-        post = rng.choice(("乡村公益岗", "护林员", "护河员", "光伏公益岗"))
+    elif form == "公益性岗位":  # the post is in public_jobs too (posts.py)
+        post = rng.choices(POST_KINDS, POST_WEIGHTS)[0]
         place, employer = county_place, f"{hh.village.name}（{post}）"
-        income = rng.choice((500, 600, 800, 1000))
+        income = POST_ALLOWANCE[post]
     elif form == "自主创业":
         place, employer = county_place, rng.choice(("个体经营", "家庭农场", "种养殖"))
         income = rng.uniform(3000, 8000)
@@ -506,8 +516,20 @@ def _new_spell(rng: random.Random, person: Person, started: dt.date) -> Spell:
         place=place,
         employer=employer,
         started=started,
-        income=None if rng.random() < 0.04 else _money(income),
+        income=None if rng.random() < 0.04 and form != "公益性岗位" else _money(income),
     )
+
+
+# Public-welfare posts (乡村公益性岗位): the kinds in the proportions of the plan's targets
+# (乡村公益岗 580, 护林员 43, 护河员 502, 光伏公益岗 527) and their monthly allowance.
+POST_KINDS = ("乡村公益岗", "护林员", "护河员", "光伏公益岗")
+POST_WEIGHTS = (580, 43, 502, 527)
+POST_ALLOWANCE = {"乡村公益岗": 600, "护林员": 800, "护河员": 500, "光伏公益岗": 500}
+
+
+def post_of(spell: Spell) -> str:
+    """The 岗位类别 of a 公益性岗位 spell (the employer names it)."""
+    return spell.employer[spell.employer.rindex("（") + 1 : -1]
 
 
 def _historic_start(rng: random.Random, year: int) -> dt.date:
@@ -522,10 +544,19 @@ def _simulate_work(rng: random.Random, county: County) -> None:
     towns = county.gazetteer.townships
     weight = {"有劳动能力": 1.0, "弱劳动能力": 0.25}
 
+    # A relocated (易地搬迁) household with labour has someone at work (the plan's 100 %,
+    # check X08): its first able member is placed first and does not stop by chance.
+    anchors = set()
+    for hh in county.households:
+        able = [p for p in hh.members if p.ability == "有劳动能力" and p.age >= 16]
+        if hh.relocated and able:
+            anchors.add(id(min(able, key=lambda p: (abs(p.age - 40), p.id_number))))
+
     def eligible(p: Person) -> bool:
-        return p.ability in weight and 16 <= p.age <= 64
+        return p.ability in weight and 16 <= p.age <= 64 or id(p) in anchors
 
     key = {id(p): rng.random() ** (1 / weight[p.ability]) for p in county.persons if eligible(p)}
+    key.update((pid, 2.0) for pid in anchors)
     by_town: dict[str, list[Person]] = {t.code: [] for t in towns}
     for p in county.persons:
         if eligible(p):
@@ -557,7 +588,8 @@ def _simulate_work(rng: random.Random, county: County) -> None:
             want = round(pool[code] * factor[code] * (base + lift * growth[code]))
             current = working[code]
             for pid in list(current):  # the dead stop working, others ≈ 0.6 % a month
-                if not members[pid].present_at(index) or rng.random() < 0.006:
+                stops = pid not in anchors and rng.random() < 0.006
+                if not members[pid].present_at(index) or stops:
                     del current[pid]
                     key[pid] *= 0.3
             candidates = sorted(
@@ -736,7 +768,10 @@ def _simulate_loans(rng: random.Random, county: County) -> None:
     loans: list[Loan] = []
     for k in range(n_existing + n_chronic):
         chronic = k >= n_existing
-        if chronic:
+        recent = k == n_existing  # the first chronic default matured last winter
+        if recent:
+            issued = plan_start - dt.timedelta(days=rng.randint(3 * 365 + 40, 3 * 365 + 110))
+        elif chronic:
             issued = plan_start - dt.timedelta(days=rng.randint(3 * 365 + 40, 3 * 365 + 500))
         else:
             issued = plan_start - dt.timedelta(days=rng.randint(20, 3 * 365 - 10))
@@ -746,7 +781,10 @@ def _simulate_loans(rng: random.Random, county: County) -> None:
         if chronic:
             loan.due = _add_years(issued, 3)
             loan.defaulted = True
-            loan.compensated = rng.random() < 0.6
+            # Long arrears are under 风险补偿; a recent default is not yet: once past 180
+            # days it fails X14 (never in March: it matured less than 150 days before).
+            long_overdue = (plan_start - loan.due).days > 150
+            loan.compensated = not recent and (long_overdue or rng.random() < 0.5)
         elif loan.due <= plan_start:
             loan.due = _add_years(loan.due, 1)  # renewed (展期) once
         loans.append(loan)
@@ -807,6 +845,33 @@ def _simulate_deaths(rng: random.Random, county: County) -> None:
                 break
 
 
+def _post_holders_die(rng: random.Random, county: County) -> None:
+    """A public-welfare post holder or two die during the year (an accident, an illness):
+    their work ends the month they die (the posts' ledger records it a month late: X20)."""
+    year = county.year
+    n = max(1, round(2 * county.scale))
+    for _ in range(n):
+        index = rng.randint(2, N_PERIODS - 2)
+        holders = [
+            p
+            for p in county.persons
+            if p.died is None
+            and p.relation != "户主"
+            and all(p.work[i] and p.work[i].form == "公益性岗位" for i in (index - 1, index))
+        ]
+        if not holders:
+            continue
+        p = rng.choice(holders)
+        start, end = month_start(year, index), month_end(year, index)
+        p.died = start + dt.timedelta(days=rng.randrange((end - start).days + 1))
+        p.died_index = index
+        for i in range(index, N_PERIODS):
+            p.work[i] = None
+            p.system_work[i] = False
+        if p.subsidy_period is not None and p.subsidy_period >= index:
+            p.subsidy_period = None
+
+
 # --------------------------------------------------------------------------- the county
 
 
@@ -825,6 +890,7 @@ def build_county(gazetteer: Gazetteer, year: int, seed: int, scale: float) -> Co
     county = County(year, scale, gazetteer, households, persons, [], [], {})
     _simulate_deaths(stream("deaths"), county)
     _simulate_work(stream("work"), county)
+    _post_holders_die(stream("deaths/posts"), county)
     _simulate_training(stream("training"), county)
     _simulate_loans(stream("loans"), county)
     return county

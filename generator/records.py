@@ -46,6 +46,17 @@ def protect(county: County, rows: list[Record], index: int) -> list[Record]:
     return rows
 
 
+def amend(county: County, source: str, index: int, rows: list[Record], key) -> list[Record]:
+    """Rows whose values a clerk got wrong this month (defects): those values replaced."""
+    changes = county.defects.values
+    if changes:
+        for r in rows:
+            wrong = changes.get((source, index, id(key(r))))
+            if wrong:
+                r.values.update(wrong)
+    return rows
+
+
 def repeat(county: County, source: str, index: int, rows: list[Record], key) -> list[Record]:
     """Rows listed twice (defects): the copy right below the original (or above)."""
     wanted = county.defects.repeated.get((source, index))
