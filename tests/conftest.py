@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -75,3 +76,15 @@ def clean_copy(target: Path) -> Path:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_county(tmp_path_factory):
+    """The whole demo county (seed 1, scale 1) generated and `run` once for the session:
+    every test that needs it shares it. (root, warehouse, truth, the `run` result)."""
+    root = tmp_path_factory.mktemp("demo")
+    run_etl("generate", "--out", str(root / "county"), "--seed", "1", check=True, timeout=1800)
+    warehouse = root / "xunyi.duckdb"
+    result = run_etl("run", str(root / "county"), warehouse=warehouse, timeout=1800)
+    truth = json.loads((root / "county" / "truth.json").read_text(encoding="utf-8"))
+    return root, warehouse, truth, result

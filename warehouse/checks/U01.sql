@@ -1,10 +1,23 @@
--- U01 (error): a ledger's key is unique in its period — one failing row per repeated row.
--- Keys come from etl/sources.toml through stg_ledger_keys. The months checked are those
--- of `check_scope` (see expectations/verdicts.py).
+-- U01 (error): a ledger's key is unique in the rows a month sees — one failing row per
+-- repeated row. Keys come from etl/sources.toml through stg_ledger_keys; a month sees its
+-- own file of a monthly ledger, the latest quarter of `income`, the year's `water_points`
+-- (core_ledger_months). The months checked are those of `check_scope`.
 WITH keys AS MATERIALIZED (
-    SELECT *
-    FROM stg_ledger_keys
-    WHERE period IN (SELECT period FROM check_scope)
+    SELECT
+        lm.period,
+        k.source,
+        k.file_name,
+        k.row_number,
+        k.key_text,
+        k.entity_key,
+        k.id_number,
+        k.household_id,
+        k.town_code,
+        k.village_code
+    FROM stg_ledger_keys AS k
+    INNER JOIN core_ledger_months AS lm
+        ON k.source = lm.source AND k.period = lm.ledger_period
+    WHERE lm.period IN (SELECT period FROM check_scope)
 ),
 
 repeated AS (
