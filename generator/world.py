@@ -16,6 +16,6 @@ Domains run in the order listed: a later one may read an earlier one's world.
 
 from __future__ import annotations
 
-from . import housing
+from . import housing, water
 
-DOMAINS: tuple = (housing,)
+DOMAINS: tuple = (housing, water)
