@@ -16,6 +16,6 @@ Domains run in the order listed: a later one may read an earlier one's world.
 
 from __future__ import annotations
 
-from . import housing, water
+from . import housing, projects, water
 
-DOMAINS: tuple = (housing, water)
+DOMAINS: tuple = (housing, water, projects)
