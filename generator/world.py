@@ -16,6 +16,6 @@ Domains run in the order listed: a later one may read an earlier one's world.
 
 from __future__ import annotations
 
-from . import housing, projects, water
+from . import housing, projects, reported, water
 
-DOMAINS: tuple = (housing, water, projects)
+DOMAINS: tuple = (housing, water, projects, reported)
