@@ -628,6 +628,10 @@ FORCED_FAULTS = (
     ("not_in_code_list", "", ("roster",), None),
     ("not_in_code_list", "", ("employment", "training"), None),
     ("pair", "", ("employment", "roster"), None),
+    ("bad_number", "", ("indicators",), None),
+    ("unknown_town", "", ("indicators", "projects"), None),
+    ("bad_money", "", ("projects",), None),
+    ("bad_integer", "-1", ("water_survey",), None),
 )
 
 # Every accepted spelling at least once: (type, form, which) — which: the township whose

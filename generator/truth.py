@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import expected, ledgers
+from . import expected, expected_places, ledgers
 from .layouts import Layout
 from .population import County
 from .records import Record
@@ -177,6 +177,7 @@ class CountyYear:
 
 # Check id -> function(CountyYear) -> {period: [entity_key, ...]}.
 CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = dict(expected.CHECKS)
+CHECKS.update(expected_places.CHECKS)
 # Functions(CountyYear) -> [kpi rows].
 KPIS: list[Callable[[CountyYear], list[dict]]] = list(expected.KPIS)
 
