@@ -16,4 +16,6 @@ Domains run in the order listed: a later one may read an earlier one's world.
 
 from __future__ import annotations
 
-DOMAINS: tuple = ()
+from . import welfare
+
+DOMAINS: tuple = (welfare,)
