@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import expected, ledgers
+from . import expected, expected_welfare, ledgers
 from .layouts import Layout
 from .population import County
 from .records import Record
@@ -176,7 +176,10 @@ class CountyYear:
 
 
 # Check id -> function(CountyYear) -> {period: [entity_key, ...]}.
-CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = dict(expected.CHECKS)
+CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = {
+    **expected.CHECKS,
+    **expected_welfare.CHECKS,
+}
 # Functions(CountyYear) -> [kpi rows].
 KPIS: list[Callable[[CountyYear], list[dict]]] = list(expected.KPIS)
 
