@@ -117,11 +117,9 @@ def _die(w: Welfare, county: County, p: Person, index: int, rng: random.Random) 
     start, end = month_start(county.year, index), month_end(county.year, index)
     p.died = start + dt.timedelta(days=rng.randrange((end - start).days + 1))
     p.died_index = index
-    kept = []
-    for b in w.benefits.get(p, ()):
-        if b.listed(index) or b.first < index:
-            b.stop = min(b.stop, index)
-            kept.append(b)
+    kept = [b for b in w.benefits.get(p, ()) if b.first < index]  # none granted once dead
+    for b in kept:
+        b.stop = min(b.stop, index)
     w.benefits[p] = kept
     w.claims = [c for c in w.claims if c.person is not p or c.index < index]
 
