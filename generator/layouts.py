@@ -632,6 +632,8 @@ FORCED_FAULTS = (
     ("unknown_town", "", ("indicators", "projects"), None),
     ("bad_money", "", ("projects",), None),
     ("bad_integer", "-1", ("water_survey",), None),
+    ("bad_integer", "", ("insurance",), None),  # a 参保年度 that is not a year
+    ("missing_required", "", ("assistance", "insurance"), None),
 )
 
 # Every accepted spelling at least once: (type, form, which) — which: the township whose
@@ -677,7 +679,6 @@ FORCED_FORMS = (
     ("name", "inner_space", None),
     ("name", "surround", None),
 )
-_TYPES_BY_SOURCE = {key: {c.type for c in src.columns} for key, src in SOURCES.items()}
 REASON_TYPES = {  # the column type each reason needs (missing_required: any required one)
     "missing_required": "id_number",
     "id_stored_as_number": "id_number",
@@ -701,8 +702,13 @@ def _reconciled(lo: Layout) -> bool:
     return lo.index == 0
 
 
-def _types(source: str) -> set[str]:
-    types = set(_TYPES_BY_SOURCE[source])
+def _types(lo: Layout) -> set[str]:
+    """The column types the file shows (an omitted optional column shows none)."""
+    types = {
+        c.type
+        for c in SOURCES[lo.source].columns
+        if c.name not in lo.omitted and c.name != lo.drop_column
+    }
     if "year" in types:
         types.add("integer")  # a year that is not one is bad_integer
     return types
@@ -715,7 +721,7 @@ def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None
         able = [
             lo
             for lo in faultable
-            if (reason == "pair" or REASON_TYPES[reason] in _types(lo.source))
+            if (reason == "pair" or REASON_TYPES[reason] in _types(lo))
             and (family is None or (family == "workbook") == lo.workbook)
         ]
         # Leave most of a file's rows clean; at tiny scales take whatever has room.
@@ -742,15 +748,13 @@ def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None
         fits = [
             lo
             for lo in loaded
-            if ctype in _TYPES_BY_SOURCE[lo.source]
+            if ctype in _types(lo)
             and (lo.workbook or not workbook_only)
             and rows[(lo.source, lo.index)] >= 40
         ]
         if not fits:  # tiny scales: any file with the column will do
             fits = [
-                lo
-                for lo in loaded
-                if ctype in _TYPES_BY_SOURCE[lo.source] and (lo.workbook or not workbook_only)
+                lo for lo in loaded if ctype in _types(lo) and (lo.workbook or not workbook_only)
             ]
         # Forms of IDs, names and places need many rows to find a fitting one.
         fits.sort(key=lambda lo: -rows[(lo.source, lo.index)])

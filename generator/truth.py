@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import expected, expected_places, ledgers
+from . import expected, expected_places, expected_welfare, ledgers
 from .layouts import Layout
 from .population import County
 from .records import Record
@@ -176,8 +176,11 @@ class CountyYear:
 
 
 # Check id -> function(CountyYear) -> {period: [entity_key, ...]}.
-CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = dict(expected.CHECKS)
-CHECKS.update(expected_places.CHECKS)
+CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = {
+    **expected.CHECKS,
+    **expected_welfare.CHECKS,
+    **expected_places.CHECKS,
+}
 # Functions(CountyYear) -> [kpi rows].
 KPIS: list[Callable[[CountyYear], list[dict]]] = list(expected.KPIS)
 

@@ -16,7 +16,7 @@ Domains run in the order listed: a later one may read an earlier one's world.
 
 from __future__ import annotations
 
-from . import housing, posts, projects, reported, water
+from . import housing, posts, projects, reported, water, welfare
 
-# welfare goes first when it lands (housing and posts read its households in care).
-DOMAINS: tuple = (posts, housing, water, projects, reported)
+# welfare first: housing and posts read its households in care.
+DOMAINS: tuple = (welfare, posts, housing, water, projects, reported)
