@@ -872,6 +872,8 @@ def _value(col, v, town_code, unit):
         return None if town_code in (None, COUNTY_CODE) else _to_village(v, town_code)
     if kind == "month":
         return _to_month(v)
+    if kind == "name":  # stored without spaces (王 芳 is 王芳)
+        return re.sub(r"\s", "", _text(v))
     if kind in ("integer", "year"):
         return int(float(_text(v))) if isinstance(v, str) else int(v)
     if kind == "number":
