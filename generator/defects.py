@@ -151,6 +151,9 @@ def _outsiders(pl: Planter) -> None:
     county, rng, d = pl.county, pl.rng, pl.d
     ids = _IdIssuer(rng)
     ids.used = {p.id_number for p in county.persons}
+    welfare = county.world.get("welfare")
+    if welfare is not None:  # nor anyone of the households outside the roster
+        ids.used |= {p.id_number for hh in welfare.others for p in hh.members}
     villages = county.gazetteer.villages
     n = max(3, round(OUTSIDER_HOUSEHOLDS * county.scale))
     roles = [("employment", "training", "loans")[k % 3] for k in range(n)]

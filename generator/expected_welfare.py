@@ -227,31 +227,6 @@ def x22(world: CountyYear) -> dict[str, list[str]]:
     return out
 
 
-def u03_medical_claims(world: CountyYear) -> dict[str, list[str]]:
-    """U03's part for settlements (not registered: U03 spans loans, projects and
-    water_survey too): 医疗总费用 ≠ the four payers (其他保障 empty = 0) + 个人自付, to the
-    fen. Entity: the 结算单号."""
-    out = {}
-    for month in evaluated_months(world):
-        rows = world.seen("medical_claims", month)
-        if rows is None:
-            continue
-        out[month] = sorted(
-            {
-                f.claim
-                for f in rows
-                if f.claim is not None
-                and money(f.total)
-                != money(f.basic)
-                + money(f.serious)
-                + money(f.aid)
-                + money(f.other)
-                + money(f.self_pay)
-            }
-        )
-    return out
-
-
 CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = {
     "X01": x01,
     "X02": x02,

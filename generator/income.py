@@ -4,7 +4,8 @@ Village cadres collect every roster household's income each quarter. A quarter's
 
 * 工资性收入 — the members' work as the 人社 ledger records it (``Person.work``): each
   month worked, the spell's 月收入 (a typical wage for its 就业形式 where the ledger has
-  none). January and February are not simulated: they take March's state;
+  none), as much of it as reaches the household (below). January and February are not
+  simulated: they take March's state;
 * 转移性收入 — the assistance the members receive (``welfare``'s benefits, month by month),
   the residents' basic pension (城乡居民基础养老金) of those aged 60 and over, and the
   farmland and ecological subsidies (paid in the second and fourth quarters);
@@ -14,8 +15,8 @@ Village cadres collect every roster household's income each quarter. A quarter's
 
 The year's per-capita net income aims at ``Household.income_prev × (1 + g)``, g ≈ 8 %
 ± 5 %: the farming income is what makes up the difference with the other parts (at least
-a small floor). Where the members' wages alone exceed the target, the wages stand: the
-household earns more than its target.
+a small floor). Where the members' wages would pass the target, the survey records the
+part that reaches the household (migrants' remittances): the wages are scaled to fit.
 
 ``figures`` is a pure function of the world (and of the parameters drawn once per
 household), so the safety net (低保 for poor households without labour, check X12) can be
@@ -131,6 +132,13 @@ def figures(w: Welfare, hh: Household) -> dict[int, dict[str, Decimal]]:
     sizes = [v["size"] for v in parts.values() if v["size"]]
     size = sum(sizes) / len(sizes) if sizes else Decimal(1)
     target = hh.income_prev * (1 + prm.growth) * size
+    # The survey records the wages that reach the household (what migrants send home),
+    # not the gross pay the 人社 ledger shows: scaled to what the target leaves room for.
+    wages = sum(v["wage"] for v in parts.values())
+    room = target - sum(v["transfer"] + v["property"] for v in parts.values()) - prm.floor
+    if wages > room > 0:
+        for v in parts.values():
+            v["wage"] = (v["wage"] * room / wages).quantize(_CENT)
     known = sum(v["wage"] + v["transfer"] + v["property"] for v in parts.values())
     net_farming = max(prm.floor, target - known)
     business = net_farming / (1 - prm.cost_ratio)

@@ -101,7 +101,15 @@ FORMAT_WEIGHTS = {
     "medical_claims": (("xlsx", 50), ("csv", 50)),
 }
 DEFAULT_FORMATS = (("xlsx", 60), ("csv", 25), ("xls", 15))
-FAULT_RATES = {"roster": 0.001, "employment": 0.004, "training": 0.006, "loans": 0.003}
+FAULT_RATES = {
+    "roster": 0.001,  # system exports: few bad cells
+    "income": 0.001,
+    "insurance": 0.001,
+    "medical_claims": 0.001,
+    "employment": 0.004,
+    "training": 0.006,
+    "loans": 0.003,
+}
 DEFAULT_FAULT_RATE = 0.003
 
 NAME_TEMPLATES = {
