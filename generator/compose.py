@@ -21,6 +21,7 @@ from .names import clerk_name
 from .records import Record
 from .sources import MONEY, SOURCES, TOWN, VILLAGE, YES_NO, Column
 
+YUAN_FORMS = ("yuan", "comma_yuan")  # money written with a 元 suffix
 DEVIATING = ("id_number", "date", "month", "money", "yes_no", "code", "town", "village", "name")
 
 
@@ -220,6 +221,8 @@ def _choose_forms(
     for item in layout.forced_forms:
         ctype, form, which = item
         cols = [c for c in columns if c.type == ctype]
+        if form in YUAN_FORMS:
+            cols = [c for c in cols if c.unit == "元"]
         hit = False
         for i in order:
             values = records[i].values
@@ -400,6 +403,8 @@ class _SheetBuilder:
                         choice = rng.choice(stray_forms[t])  # the clerk's hand strays
                         if Renderer.applies(t, choice, values[name], gaz):
                             form = choice
+                if form in YUAN_FORMS and s.column.unit != "元":
+                    form = "number"  # a 万元 column is written as a plain number
                 row.append(self.render.render(t, values[name], form, name in layout.wan_yuan))
             elif s.kind == "seq":
                 self.seq += 1

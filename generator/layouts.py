@@ -753,16 +753,22 @@ def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None
             ("date", "compact_number"),
             ("month", "cell"),
         }
+        yuan = form in ("yuan", "comma_yuan")  # needs a column declared in 元
         fits = [
             lo
             for lo in loaded
             if ctype in _types(lo)
             and (lo.workbook or not workbook_only)
+            and (not yuan or _has_yuan_money(lo.source))
             and rows[(lo.source, lo.index)] >= 40
         ]
         if not fits:  # tiny scales: any file with the column will do
             fits = [
-                lo for lo in loaded if ctype in _types(lo) and (lo.workbook or not workbook_only)
+                lo
+                for lo in loaded
+                if ctype in _types(lo)
+                and (lo.workbook or not workbook_only)
+                and (not yuan or _has_yuan_money(lo.source))
             ]
         # Forms of IDs, names and places need many rows to find a fitting one.
         fits.sort(key=lambda lo: -rows[(lo.source, lo.index)])
