@@ -90,14 +90,13 @@ def _keys_view_sql() -> str:
             return f"k.{f}" if f in fields else "CAST(NULL AS VARCHAR)"
 
         # A row without its key (a nil report names no person) is nobody's duplicate.
-        keyed = " AND ".join(f"k.{f} IS NOT NULL" for f in s.key)
+        keyed = "WHERE " + " AND ".join(f"k.{f} IS NOT NULL" for f in s.key)
         blocks.append(
             f"SELECT '{s.name}' AS source, k.period, l.file_name, k.row_number, "
             f"{key_text} AS key_text, {entity} AS entity_key, {optional('id_number')} AS id_number, "
             f"{optional('household_id')} AS household_id, {optional('town_code')} AS town_code, "
             f"{optional('village_code')} AS village_code "
-            f"FROM {s.table} AS k INNER JOIN load_log AS l ON k.load_id = l.load_id "
-            f"WHERE {keyed}"
+            f"FROM {s.table} AS k INNER JOIN load_log AS l ON k.load_id = l.load_id " + keyed
         )
     return "CREATE OR REPLACE VIEW stg_ledger_keys AS\n" + "\nUNION ALL\n".join(blocks)
 

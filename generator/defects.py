@@ -40,9 +40,8 @@ from .population import (
     Person,
     Trainee,
     _add_years,
-    _IdIssuer,
-    _members,
     _new_spell,
+    household_outside,
     month_end,
     month_start,
 )
@@ -149,11 +148,6 @@ def _outsiders(pl: Planter) -> None:
     """Households struck off the roster (户籍迁出) before the year, whom the 人社 ledger,
     a training class or a bank still records as 脱贫户."""
     county, rng, d = pl.county, pl.rng, pl.d
-    ids = _IdIssuer(rng)
-    ids.used = {p.id_number for p in county.persons}
-    welfare = county.world.get("welfare")
-    if welfare is not None:  # nor anyone of the households outside the roster
-        ids.used |= {p.id_number for hh in welfare.others for p in hh.members}
     villages = county.gazetteer.villages
     n = max(3, round(OUTSIDER_HOUSEHOLDS * county.scale))
     roles = [("employment", "training", "loans")[k % 3] for k in range(n)]
@@ -162,15 +156,9 @@ def _outsiders(pl: Planter) -> None:
         while True:  # a household with someone of working age to play the role
             serial += 1
             village = rng.choice(villages)
-            hh = Household(
-                hh_id=f"{village.code}9{serial:03d}",
-                village=village,
-                town=county.gazetteer.town_of(village),
-                first_period=N_PERIODS,  # never in the roster
-                relocated=False,
-                income_prev=Decimal("12000.00"),
+            hh = household_outside(
+                county, rng, village, f"{village.code}9{serial:03d}", Decimal("12000.00")
             )
-            _members(rng, ids, hh)
             able = [p for p in hh.members if 18 <= p.age <= 59 and p.ability != "无劳动能力"]
             if able:
                 break

@@ -31,8 +31,7 @@ from .population import (
     County,
     Household,
     Person,
-    _IdIssuer,
-    _members,
+    household_outside,
     month_end,
     month_start,
 )
@@ -147,30 +146,9 @@ def _welfare_households(county: County) -> list[tuple[Household, str]]:
     return out
 
 
-def _known_ids(county: County) -> set[str]:
-    ids = {p.id_number for p in county.persons}
-    for world in county.world.values():
-        for hh in getattr(world, "others", ()) or ():
-            ids |= {p.id_number for p in hh.members}
-    for hh in county.defects.outsiders:
-        ids |= {p.id_number for p in hh.members}
-    return ids
-
-
-def _new_household(
-    rng: random.Random, ids: _IdIssuer, county: County, village: Village, serial: int
-) -> Household:
+def _new_household(county: County, rng: random.Random, village: Village, serial: int) -> Household:
     """A household in none of the departments' other ledgers (对象类型 其他)."""
-    hh = Household(
-        hh_id=f"{village.code}8{serial:03d}",
-        village=village,
-        town=county.gazetteer.town_of(village),
-        first_period=N_PERIODS,  # never in the roster
-        relocated=False,
-        income_prev=Decimal("9000.00"),
-    )
-    _members(rng, ids, hh)
-    return hh
+    return household_outside(county, rng, village, f"{village.code}8{serial:03d}")
 
 
 def _renovation(rng: random.Random, year: int, hh: Household, kind: str | None, first: int = 0):
@@ -266,8 +244,6 @@ def simulate(county: County, stream) -> None:
     candidates = [t for t in gaz.townships if t.name not in (*LAGGING_TOWNS, "城关街道")]
     empty = [t for t in gaz.townships if t.name == "城关街道"] + [rng.choice(candidates)]
     empty_codes = {t.code for t in empty}
-    ids = _IdIssuer(rng)
-    ids.used = _known_ids(county)
 
     roster = [
         h for h in county.households if h.first_period == 0 and h.town.code not in empty_codes
@@ -315,7 +291,7 @@ def simulate(county: County, stream) -> None:
     villages = [v for v in gaz.villages if v.town_code not in empty_codes]
     others = [(h, k) for h, k in rest]
     for n in range(n_other):
-        hh = _new_household(rng, ids, county, rng.choice(villages), n + 1)
+        hh = _new_household(county, rng, rng.choice(villages), n + 1)
         others.append((hh, "其他"))
     monitored = [Monitored(h, _head(h), k, _monitor_states(rng, year)) for h, k in others]
     monitored.sort(
@@ -371,17 +347,11 @@ def plant(planter: Planter) -> None:
     # X09: a renovation household neither in the roster nor in care, added to the plan in
     # spring, on the monitoring list as 其他 too.
     x09_months = planter.months("housing_renovation", "housing_monitor", "roster", "assistance")
-    ids = _IdIssuer(rng)
-    ids.used = (
-        _known_ids(county)
-        | {r.head.id_number for r in w.renovations}
-        | {m.head.id_number for m in w.monitored}
-    )
     empty_codes = {t.code for t in w.empty_towns}
     villages = [v for v in gaz.villages if v.town_code not in empty_codes]
     first = rng.choice([i for i in x09_months if i <= 3] or x09_months[:1])
     while True:
-        hh = _new_household(rng, ids, county, rng.choice(villages), 900 + len(w.renovations))
+        hh = _new_household(county, rng, rng.choice(villages), 900 + len(w.renovations))
         r = _renovation(rng, year, hh, "其他", first)
         if r.grade != "无房户":
             break

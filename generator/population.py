@@ -215,6 +215,8 @@ class County:
     defects: Defects = field(default_factory=Defects)
     # The other domains' simulated worlds (welfare, housing, water, projects, …), by name.
     world: dict[str, object] = field(default_factory=dict)
+    # Issues the ID numbers of everyone outside the roster: never one already issued.
+    outside_ids: _IdIssuer | None = None
 
     @property
     def periods(self) -> list[str]:
@@ -250,6 +252,27 @@ class _IdIssuer:
             if number not in self.used:
                 self.used.add(number)
                 return number
+
+
+def household_outside(
+    county: County,
+    rng: random.Random,
+    village: Village,
+    hh_id: str,
+    income_prev: Decimal = Decimal("9000.00"),
+) -> Household:
+    """A household in no month's roster (welfare's 低保 households, the outsiders the
+    defects plant, …), with members whose ID numbers nobody else in the county has."""
+    hh = Household(
+        hh_id=hh_id,
+        village=village,
+        town=county.gazetteer.town_of(village),
+        first_period=N_PERIODS,  # never in the roster
+        relocated=False,
+        income_prev=income_prev,
+    )
+    _members(rng, county.outside_ids, hh)
+    return hh
 
 
 def _birth(rng: random.Random, age: int) -> dt.date:
@@ -888,6 +911,8 @@ def build_county(gazetteer: Gazetteer, year: int, seed: int, scale: float) -> Co
     households.sort(key=lambda h: h.hh_id)
     persons = [p for h in households for p in h.members]
     county = County(year, scale, gazetteer, households, persons, [], [], {})
+    county.outside_ids = _IdIssuer(stream("ids/outside"))
+    county.outside_ids.used = set(ids.used)
     _simulate_deaths(stream("deaths"), county)
     _simulate_work(stream("work"), county)
     _post_holders_die(stream("deaths/posts"), county)

@@ -22,10 +22,8 @@ from decimal import Decimal
 from .population import (
     POST_ALLOWANCE,
     County,
-    Household,
     Person,
-    _IdIssuer,
-    _members,
+    household_outside,
     month_end,
     month_start,
     post_of,
@@ -186,22 +184,9 @@ def plant(pl) -> None:
 
     # A holder neither in the roster nor in care: listed for two months, then removed.
     i = rng.choice(months)
-    ids = _IdIssuer(rng)
-    ids.used = {p.id_number for p in county.persons}
-    welfare = county.world.get("welfare")
-    if welfare is not None:
-        ids.used |= {p.id_number for hh in welfare.others for p in hh.members}
     village = rng.choice(county.gazetteer.villages)
     while True:
-        hh = Household(
-            hh_id=f"{village.code}7001",
-            village=village,
-            town=county.gazetteer.town_of(village),
-            first_period=N_PERIODS,  # never in the roster
-            relocated=False,
-            income_prev=Decimal("9000.00"),
-        )
-        _members(rng, ids, hh)
+        hh = household_outside(county, rng, village, f"{village.code}7001")
         able = [p for p in hh.members if 18 <= p.age <= 59]
         if able:
             break

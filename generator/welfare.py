@@ -535,10 +535,7 @@ def _finalize(w: Welfare, county: County) -> None:
 
 
 def simulate(county: County, stream) -> None:
-    ids = _IdIssuer(stream("welfare/ids"))
-    ids.used = {p.id_number for p in county.persons}
-    ids.used |= {p.id_number for hh in county.defects.outsiders for p in hh.members}
-    others = _build_others(stream("welfare/others"), ids, county)
+    others = _build_others(stream("welfare/others"), county.outside_ids, county)
     _others_die(stream("welfare/deaths"), county, [hh for hh, _ in others])
     w = Welfare(
         others=[hh for hh, _ in others],
