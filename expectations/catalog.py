@@ -11,6 +11,7 @@ CHECKS_FILE = Path(__file__).with_name("checks.toml")
 # The relations a check may take its months from: great-expectations' monthly batch, the
 # months `validate` runs on, every evaluated month (the check_<id> views).
 SCOPES = ("{batch}", "check_months", "core_months")
+LOOKBACKS = ("month", "year_to_date", "year_end")
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,22 @@ class Check:
     department: str
     entity: str
     sql: str  # path under warehouse/
+    # A completeness check (X16–X18): the ledger whose missing file is itself the failure,
+    # once the month has ended (before that, a missing file leaves it not evaluated).
+    completeness: str | None = None
+    # Evaluated from the first month this setting lists on (X17: the survey's rounds).
+    from_setting: str | None = None
+    # Which months of its ledgers a month's result reads: its own (month), every month of
+    # the year so far (year_to_date: X11, X17, X19), or so in the year's last month only
+    # (year_end: X16's analyses). Quarterly and yearly ledgers: the period the month sees.
+    lookback: str = "month"
+    # Settings naming months whose end changes the result (X10's deadlines).
+    deadlines: tuple[str, ...] = ()
 
     @property
     def ledgers(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.requires + self.requires_any))
+        extra = (self.completeness,) if self.completeness else ()
+        return tuple(dict.fromkeys(self.requires + self.requires_any + extra))
 
     @property
     def view(self) -> str:
@@ -50,10 +63,25 @@ class Check:
         )
 
     def evaluated(self, ledgers_with_data: set[str]) -> bool:
-        """Whether a month with data for `ledgers_with_data` is evaluated (else not_evaluated)."""
-        if not set(self.requires) <= ledgers_with_data:
-            return False
-        return not self.requires_any or bool(set(self.requires_any) & ledgers_with_data)
+        """Whether a month with data for `ledgers_with_data` is evaluated, as far as its
+        ledgers decide (`unevaluated` adds the clock and the first month)."""
+        return self.unevaluated(ledgers_with_data, "", ended=True, first=None) is None
+
+    def unevaluated(
+        self, present: set[str], month: str, ended: bool, first: str | None
+    ) -> str | None:
+        """Why `month` is not evaluated — `missing` (a ledger it needs has no data),
+        `not_ended` (a completeness check's file is missing and its month has not ended),
+        `before_first` (before the first month of `from_setting`) — or None."""
+        if first is not None and month < first:
+            return "before_first"
+        if not set(self.requires) <= present:
+            return "missing"
+        if self.requires_any and not set(self.requires_any) & present:
+            return "missing"
+        if self.completeness and self.completeness not in present and not ended:
+            return "not_ended"
+        return None
 
 
 @cache
@@ -71,8 +99,14 @@ def checks() -> tuple[Check, ...]:
             department=spec["department"],
             entity=spec["entity"],
             sql=spec["sql"],
+            completeness=spec.get("completeness"),
+            from_setting=spec.get("from_setting"),
+            lookback=spec.get("lookback", "month"),
+            deadlines=tuple(spec.get("deadlines", ())),
         )
         if check.severity not in ("error", "warning"):
             raise ValueError(f"{check.id}: severity must be error or warning")
+        if check.lookback not in LOOKBACKS:
+            raise ValueError(f"{check.id}: lookback must be one of {LOOKBACKS}")
         result.append(check)
     return tuple(result)

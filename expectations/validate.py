@@ -21,6 +21,7 @@ from etl.declarations import sources
 from etl.load import now_beijing
 from etl.warehouse import Build, sql_text
 from expectations.catalog import Check, checks
+from expectations.settings import write_check_settings
 from expectations.verdicts import SAMPLE_LIMIT, Verdict, gx_verdicts
 
 # Columns `_store_failures.sql` reads from every check's rows.
@@ -80,6 +81,41 @@ def _ledgers_by_month(con, months: list[str]) -> dict[str, set[str]]:
     for period, source in rows:
         found[period].add(source)
     return found
+
+
+def _unevaluated(con, months: list[str], ledgers: dict[str, set[str]]) -> dict:
+    """(check, month) -> why it is not evaluated (a reason of `Check.unevaluated`)."""
+    ended = dict(
+        con.execute(
+            "SELECT m.period, m.period_end < c.today FROM core_months AS m "
+            "CROSS JOIN check_clock AS c WHERE list_contains(?, m.period)",
+            [months],
+        ).fetchall()
+    )
+    firsts = dict(
+        con.execute(
+            "SELECT CAST(plan_year AS VARCHAR), min(round) FROM check_survey_rounds "
+            "GROUP BY plan_year"
+        ).fetchall()
+    )
+    out = {}
+    for check in checks():
+        for m in months:
+            first = firsts.get(m[:4], m) if check.from_setting == "x17_rounds" else None
+            why = check.unevaluated(ledgers[m], m, ended[m], first)
+            if why:
+                out[(check.id, m)] = why
+    return out
+
+
+def _note(check: Check, why: str, present: set[str]) -> str:
+    """The Chinese note of a month not evaluated."""
+    titles = {name: s.title for name, s in sources().items()}
+    if why == "not_ended":
+        return f"本月尚未结束，{titles.get(check.completeness)}未报送暂不算漏报，月底后再核查"
+    if why == "before_first":
+        return "尚未到第一次应报送的月份"
+    return _missing_note(check, present)
 
 
 def _missing_note(check: Check, present: set[str]) -> str:
@@ -142,6 +178,7 @@ def validate(build: Build, period: str | None = None) -> Validation:
         if period not in months:
             raise NoSuchPeriod(period)
         months = [period]
+    write_check_settings(con)
     create_check_views(con)
     con.execute(
         "CREATE OR REPLACE TABLE check_months AS "
@@ -149,7 +186,8 @@ def validate(build: Build, period: str | None = None) -> Validation:
         [months],
     )
     ledgers = _ledgers_by_month(con, months)
-    evaluated = {c.id: {m for m in months if c.evaluated(ledgers[m])} for c in checks()}
+    unevaluated = _unevaluated(con, months, ledgers)
+    evaluated = {c.id: {m for m in months if (c.id, m) not in unevaluated} for c in checks()}
 
     # The direct run first: a check whose SQL fails, or whose rows cannot be stored, is
     # not handed to great-expectations at all.
@@ -176,7 +214,9 @@ def validate(build: Build, period: str | None = None) -> Validation:
     frames = []
     for check in checks():
         for month in months:
-            result, rows = _judge(check, month, ledgers[month], evaluated, broken, direct, verdicts)
+            result, rows = _judge(
+                check, month, ledgers[month], unevaluated, broken, direct, verdicts
+            )
             validation.results.append(result)
             if result.status == "failed":
                 frames.append(rows.select(FAILURE_COLUMNS).with_columns(check_id=pl.lit(check.id)))
@@ -186,12 +226,13 @@ def validate(build: Build, period: str | None = None) -> Validation:
     return validation
 
 
-def _judge(check, month, present, evaluated, broken, direct, verdicts):
+def _judge(check, month, present, unevaluated, broken, direct, verdicts):
     """(Result, the month's failing rows) for one check and month."""
     if check.id in broken:
         return Result(check.id, month, "not_evaluated", broken[check.id], fault=True), None
-    if month not in evaluated[check.id]:
-        return Result(check.id, month, "not_evaluated", _missing_note(check, present)), None
+    why = unevaluated.get((check.id, month))
+    if why:
+        return Result(check.id, month, "not_evaluated", _note(check, why, present)), None
     rows = direct[check.id].filter(pl.col("period") == month)
     verdict = verdicts.get((check.id, month))
     if verdict is None or verdict.error is not None:
