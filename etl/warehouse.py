@@ -101,6 +101,16 @@ def _keys_view_sql() -> str:
     return "CREATE OR REPLACE VIEW stg_ledger_keys AS\n" + "\nUNION ALL\n".join(blocks)
 
 
+def _staging_view_sql(source: Source) -> str:
+    """stg_<source>: the ledger as loaded, with its file. A source whose view needs more
+    (stg_roster reads an empty 务工状态 as 未务工) has its own file in warehouse/staging/,
+    applied after these."""
+    return (
+        f"CREATE OR REPLACE VIEW stg_{source.name} AS SELECT l.file_name, k.* "
+        f"FROM {source.table} AS k INNER JOIN load_log AS l ON k.load_id = l.load_id"
+    )
+
+
 def _write_catalogs(con: duckdb.DuckDBPyConnection) -> None:
     """Rewrite the catalogs from the declarations: sources, places, checks."""
     from etl.gazetteer import gazetteer
@@ -159,6 +169,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(statement)
     _write_catalogs(con)
     con.execute(_keys_view_sql())
+    for source in sources().values():
+        con.execute(_staging_view_sql(source))
     for layer in ("staging", "core", "public"):
         _run_layer(con, layer)
 
