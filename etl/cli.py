@@ -101,31 +101,37 @@ def _write(
         print(f"错误：还没有数据仓库 {warehouse}，请先加载台账", file=sys.stderr)
         return EXIT_USAGE
     from etl.indicators import refresh_indicators
-    from etl.warehouse import publishing
+    from etl.warehouse import prepare_warehouse, rebuilding, writer_lock
 
     outcomes = []
     faults = []
-    with publishing(warehouse) as build:
-        if directory is not None:
-            from etl.load import load_directory
+    validation = standing = None
+    with writer_lock(warehouse):
+        with rebuilding(warehouse, lambda b: prepare_warehouse(b, warehouse)) as build:
+            if directory is not None:
+                from etl.load import load_directory
 
-            outcomes = load_directory(build.con, directory)
-        if validate:
-            from expectations.validate import NoSuchPeriod
-            from expectations.validate import validate as run_checks
+                outcomes = load_directory(build.con, directory)
+            if validate:
+                from expectations.validate import NoSuchPeriod, standing_results
+                from expectations.validate import validate as run_checks
 
-            print("正在运行数据核查……", flush=True)
-            try:
-                validation = run_checks(build, period)
-            except NoSuchPeriod:
-                print(f"错误：数据仓库中没有 {period} 的数据", file=sys.stderr)
-                raise _Usage from None
-            _print_checks(build.con, validation.months)
-            faults = validation.faults
-            _print_faults(faults)
-        print("正在计算指标……", flush=True)
-        refresh_indicators(build.con)
-        failed = _failed_severities(build.con, period) if validate else set()
+                print("正在运行数据核查……", flush=True)
+                try:
+                    # `run` re-evaluates what its files changed; `validate` everything.
+                    validation = run_checks(build, period, incremental=directory is not None)
+                except NoSuchPeriod:
+                    print(f"错误：数据仓库中没有 {period} 的数据", file=sys.stderr)
+                    raise _Usage from None
+                _print_checks(build.con, validation)
+                faults = validation.faults
+                _print_faults(faults)
+                standing = standing_results(build.con, validation.months)
+            print("正在计算指标……", flush=True)
+            refresh_indicators(build.con)
+            failed = _failed_severities(build.con, period) if validate else set()
+        if validation is not None:  # the history outlives the warehouse: the journal
+            _journal(warehouse, validation, standing, "run" if directory else "validate")
     rejected = sum(o.status == "rejected" for o in outcomes)
     if directory is not None:
         print(f"完成：{len(outcomes)} 个文件，拒收 {rejected} 个；已发布 {warehouse}")
@@ -166,13 +172,36 @@ def _failed_severities(con, period: str | None) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _print_checks(con, months: list[str]) -> None:
+def _journal(warehouse: Path, validation, standing, command: str) -> None:
+    from etl import journal
+
+    evaluated = {(r.check_id, r.period) for r in validation.results}
+    with journal.updating(warehouse) as con:
+        journal.record_validation(
+            con,
+            validation.started_at,
+            command,
+            validation.months,
+            [(c, p, s, n, (c, p) in evaluated) for c, p, s, n in standing],
+        )
+
+
+def _print_checks(con, validation) -> None:
+    if validation.kept:
+        print(
+            f"  {len(validation.results)} 项（核查×月份）输入有变化，已重新核查；"
+            f"{validation.kept} 项输入未变，沿用上次结果",
+            flush=True,
+        )
+    pairs = [[r.check_id, r.period] for r in validation.results]
+    if not pairs:
+        return
     rows = con.execute(
         "SELECT r.period, r.check_id, c.title, r.status, r.failing_rows, r.note "
-        "FROM v_check_results AS r "
-        "JOIN check_catalog AS c USING (check_id) WHERE list_contains(?, r.period) "
+        "FROM v_check_results AS r JOIN check_catalog AS c USING (check_id) "
+        "WHERE list_contains(?, r.check_id || '|' || r.period) "
         "ORDER BY r.period, r.check_id",
-        [months],
+        [[f"{c}|{p}" for c, p in pairs]],
     ).fetchall()
     words = {"passed": "通过", "failed": "未通过", "not_evaluated": "未核查"}
     for period, check_id, title, status, failing, note in rows:

@@ -260,11 +260,9 @@ class Build:
 
 
 @contextlib.contextmanager
-def publishing(published: Path, say: Callable[[str], None] | None = None) -> Iterator[Build]:
-    """A private copy of `published` to build on, published by one rename on success.
-
-    On an exception (or a kill) nothing is published and the copy is removed.
-    """
+def writer_lock(published: Path, say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """The one writer lock of a warehouse (its journal's writers take it too): a second
+    writer waits for the first, then starts from what it published."""
     say = say or (lambda message: print(message, flush=True))
     published = published.resolve()
     published.parent.mkdir(parents=True, exist_ok=True)
@@ -274,6 +272,20 @@ def publishing(published: Path, say: Callable[[str], None] | None = None) -> Ite
     except Timeout:
         say("另一个写入进程正在更新数据仓库，等待它完成……")
         lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def rebuilding(published: Path, prepare: Callable[[Build], None]) -> Iterator[Build]:
+    """A private copy of `published` to build on, published by one rename on success; the
+    caller holds the writer lock. `prepare` brings the copy to the current schema.
+
+    On an exception (or a kill) nothing is published and the copy is removed.
+    """
+    published = published.resolve()
     private = private_copy_path(published)
     watchdog = None
     build = None
@@ -287,7 +299,7 @@ def publishing(published: Path, say: Callable[[str], None] | None = None) -> Ite
         if published.exists():
             shutil.copyfile(published, private)
         build = Build(private)
-        apply_schema(build.con)
+        prepare(build)
         yield build
         build.con.execute("CHECKPOINT")
         build.close()
@@ -301,7 +313,24 @@ def publishing(published: Path, say: Callable[[str], None] | None = None) -> Ite
         if watchdog is not None:
             watchdog.stdin.close()
             watchdog.wait()
-        lock.release()
+
+
+def prepare_warehouse(build: Build, published: Path) -> None:
+    """The warehouse's schema, and the exceptions accepted in its journal (the journal is
+    the record; the warehouse keeps a copy as of each publish)."""
+    from etl import journal
+
+    apply_schema(build.con)
+    journal.mirror_exceptions(build.con, published)
+
+
+@contextlib.contextmanager
+def publishing(published: Path, say: Callable[[str], None] | None = None) -> Iterator[Build]:
+    """The writer lock and a private copy of the warehouse `published`, published by one
+    rename on success (`rebuilding`)."""
+    with writer_lock(published, say):
+        with rebuilding(published, lambda build: prepare_warehouse(build, published)) as build:
+            yield build
 
 
 def _fsync_dir(directory: Path) -> None:

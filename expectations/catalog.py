@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 CHECKS_FILE = Path(__file__).with_name("checks.toml")
-# The relations a check may take its months from: great-expectations' monthly batch, the
-# months `validate` runs on, every evaluated month (the check_<id> views).
-SCOPES = ("{batch}", "check_months", "core_months")
+# The relations a check may take its months from: its pairs of this validation, every
+# evaluated month (the check_<id> views).
+SCOPES = ("check_pairs", "core_months")
+CHECK_ID = re.compile(r"[UX]\d{2}")
 LOOKBACKS = ("month", "year_to_date", "year_end")
 
 
@@ -48,19 +50,23 @@ class Check:
         return f"check_{self.id.lower()}"
 
     def scoped(self, months_relation: str) -> str:
-        """The check's SQL over the months of `months_relation` (a table, or GX's `{batch}`).
-
-        Every check reads the months it checks from a relation named `check_scope`: the same
-        SQL text runs per month under great-expectations and over all months directly.
+        """The check's SQL over the months of `months_relation`: every evaluated month
+        (`core_months`, the check_<id> views), or the months `validate` evaluates this check
+        for (`check_pairs`). Every check reads the months it checks from a relation named
+        `check_scope`.
         """
-        from etl.warehouse import sql_text
-
         if months_relation not in SCOPES:
             raise ValueError(f"not a months relation: {months_relation!r}")
-        return (
-            f"WITH check_scope AS (SELECT period FROM {months_relation})\n"
-            f"SELECT * FROM (\n{sql_text(self.sql)}\n) AS failing"
-        )
+        if months_relation == "core_months":
+            scope = "SELECT period FROM core_months"
+        else:  # the check's pairs (its id is a declared, checked identifier)
+            scope = f"SELECT period FROM check_pairs WHERE check_id = '{self.id}'"
+        return f"WITH check_scope AS ({scope})\nSELECT * FROM (\n{self.sql_source()}\n) AS failing"
+
+    def sql_source(self) -> str:
+        from etl.warehouse import sql_text
+
+        return sql_text(self.sql)
 
     def evaluated(self, ledgers_with_data: set[str]) -> bool:
         """Whether a month with data for `ledgers_with_data` is evaluated, as far as its
@@ -104,6 +110,8 @@ def checks() -> tuple[Check, ...]:
             lookback=spec.get("lookback", "month"),
             deadlines=tuple(spec.get("deadlines", ())),
         )
+        if not CHECK_ID.fullmatch(check.id):
+            raise ValueError(f"{check.id!r}: a check id is U or X and two digits")
         if check.severity not in ("error", "warning"):
             raise ValueError(f"{check.id}: severity must be error or warning")
         if check.lookback not in LOOKBACKS:

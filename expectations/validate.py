@@ -1,8 +1,13 @@
-"""`validate`: run every check on every loaded month, store the verdicts and failing rows.
+"""`validate`: run the checks on the loaded months, store the verdicts and failing rows.
 
-For each check and month: not evaluated when a ledger it needs has no data (decided here —
-an expectation over an empty batch would pass), else great-expectations' verdict, and every
-failing row from the check's SQL run directly. The two must agree.
+For each (check, month) pair: not evaluated when a ledger it needs has no data (decided
+here — an expectation over an empty batch would pass), else great-expectations' verdict,
+and every failing row from the check's SQL run directly. The two must agree.
+
+`validate` evaluates every pair of the months asked for. `run` (``incremental=True``)
+evaluates only the pairs whose inputs changed — the fingerprint of the files they read,
+the check, the configuration and, where it decides, the clock (`fingerprints.py`) — and
+keeps the stored results of the rest.
 
 A check that cannot be evaluated — its SQL fails, great-expectations cannot resolve it, the
 two disagree, or its rows lack what the warehouse needs to store them — is a fault of the
@@ -12,6 +17,7 @@ platform, never of the data: it is stored `not_evaluated` with a note saying why
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import duckdb
@@ -21,8 +27,9 @@ from etl.declarations import sources
 from etl.load import now_beijing
 from etl.warehouse import Build, sql_text
 from expectations.catalog import Check, checks
+from expectations.fingerprints import Inputs, fingerprint
 from expectations.settings import write_check_settings
-from expectations.verdicts import SAMPLE_LIMIT, Verdict, gx_verdicts
+from expectations.verdicts import Verdict, gx_verdicts
 
 # Columns `_store_failures.sql` reads from every check's rows.
 FAILURE_COLUMNS = (
@@ -54,9 +61,11 @@ class Result:
 
 @dataclass
 class Validation:
-    months: list[str]
-    results: list[Result] = field(default_factory=list)
+    months: list[str]  # the months whose pairs were considered
+    results: list[Result] = field(default_factory=list)  # the pairs evaluated now
+    kept: int = 0  # pairs whose inputs had not changed (their stored results stand)
     failures: pl.DataFrame | None = None
+    started_at: object = None
 
     @property
     def faults(self) -> list[Result]:
@@ -135,8 +144,8 @@ def _first_line(error: BaseException) -> str:
 
 
 def _direct_failures(con, check: Check) -> pl.DataFrame:
-    """Every failing row of the months in check_months: the check's SQL, run directly."""
-    return con.sql(check.scoped("check_months")).pl()
+    """Every failing row of the check's pairs (`check_pairs`): its SQL, run directly."""
+    return con.sql(check.scoped("check_pairs")).pl()
 
 
 def _unusable(rows: pl.DataFrame, evaluated_months: set[str]) -> str | None:
@@ -153,8 +162,9 @@ def _unusable(rows: pl.DataFrame, evaluated_months: set[str]) -> str | None:
 
 
 def _disagreement(rows: pl.DataFrame, verdict: Verdict) -> str | None:
-    """Where great-expectations' verdict and count differ from the rows the SQL returns."""
-    direct_keys = set(rows["entity_key"].cast(pl.String).to_list())
+    """Where great-expectations' verdict and counts differ from the rows the SQL returns."""
+    keys = sorted(set(rows["entity_key"].cast(pl.String).to_list()))
+    digest = hashlib.md5(",".join(keys).encode()).hexdigest() if keys else None
     problems = []
     if verdict.success != (rows.height == 0):
         problems.append(
@@ -162,15 +172,50 @@ def _disagreement(rows: pl.DataFrame, verdict: Verdict) -> str | None:
         )
     if verdict.failing_rows != rows.height:
         problems.append(f"计数 {verdict.failing_rows} 行，直接 SQL 返回 {rows.height} 行")
-    if rows.height <= SAMPLE_LIMIT and verdict.sample_keys != direct_keys:
+    if verdict.entities != len(keys) or verdict.digest != digest:
         problems.append("问题实体不同")
-    if not verdict.sample_keys <= direct_keys:
-        problems.append("great-expectations 返回了直接 SQL 没有的实体")
     return "；".join(problems) or None
 
 
-def validate(build: Build, period: str | None = None) -> Validation:
+def _pairs_table(con, pairs: dict[str, list[str]]) -> None:
+    """check_pairs(check_id, period): what each check's SQL evaluates now; check_found:
+    the rows it finds (what great-expectations judges)."""
+    con.execute("CREATE OR REPLACE TABLE check_pairs (check_id VARCHAR, period VARCHAR)")
+    rows = [[c, m] for c, months in pairs.items() for m in months]
+    if rows:
+        con.executemany("INSERT INTO check_pairs VALUES (?, ?)", rows)
+    con.execute(
+        "CREATE OR REPLACE TABLE check_found (check_id VARCHAR, period VARCHAR, "
+        "entity_key VARCHAR, id_number VARCHAR, household_id VARCHAR, town_code VARCHAR, "
+        "village_code VARCHAR, ledger VARCHAR, file_name VARCHAR, row_number BIGINT, "
+        "detail VARCHAR)"
+    )
+
+
+def _keep_found(con, check: Check, rows: pl.DataFrame) -> None:
+    con.register("found_rows", rows.select(FAILURE_COLUMNS))
+    con.execute(
+        "INSERT INTO check_found SELECT ?, " + ", ".join(FAILURE_COLUMNS) + " FROM found_rows",
+        [check.id],
+    )
+    con.unregister("found_rows")
+
+
+def _stored_fingerprints(con, months: list[str]) -> dict[tuple[str, str], str | None]:
+    return {
+        (c, p): f
+        for c, p, f in con.execute(
+            "SELECT check_id, period, fingerprint FROM check_results WHERE list_contains(?, period)",
+            [months],
+        ).fetchall()
+    }
+
+
+def validate(build: Build, period: str | None = None, *, incremental: bool = False) -> Validation:
+    """Evaluate the pairs of every month (or of `period`); with `incremental`, only those
+    whose fingerprint changed since they were stored."""
     con = build.con
+    started = now_beijing()
     months = [
         r[0] for r in con.execute("SELECT period FROM core_months ORDER BY period").fetchall()
     ]
@@ -180,40 +225,57 @@ def validate(build: Build, period: str | None = None) -> Validation:
         months = [period]
     write_check_settings(con)
     create_check_views(con)
+    inputs = Inputs(con)
+    prints = {(c.id, m): fingerprint(c, m, inputs) for c in checks() for m in months}
+    stored = _stored_fingerprints(con, months) if incremental else {}
+    todo = [pair for pair, digest in prints.items() if stored.get(pair) != digest]
+    validation = Validation(months=months, kept=len(prints) - len(todo), started_at=started)
+    if not todo:
+        return validation
+
+    todo_months = sorted({m for _, m in todo})
+    ledgers = _ledgers_by_month(con, todo_months)
+    unevaluated = _unevaluated(con, todo_months, ledgers)
+    todo_set = set(todo)
+    pairs = {
+        c.id: [m for m in todo_months if (c.id, m) in todo_set and (c.id, m) not in unevaluated]
+        for c in checks()
+    }
+    _pairs_table(con, pairs)
     con.execute(
-        "CREATE OR REPLACE TABLE check_months AS "
-        "SELECT period, period_start FROM core_months WHERE list_contains(?, period)",
-        [months],
+        "CREATE OR REPLACE TABLE check_months AS SELECT period, period_start FROM core_months "
+        "WHERE period IN (SELECT period FROM check_pairs)"
     )
-    ledgers = _ledgers_by_month(con, months)
-    unevaluated = _unevaluated(con, months, ledgers)
-    evaluated = {c.id: {m for m in months if (c.id, m) not in unevaluated} for c in checks()}
 
     # The direct run first: a check whose SQL fails, or whose rows cannot be stored, is
     # not handed to great-expectations at all.
     broken: dict[str, str] = {}
     direct: dict[str, pl.DataFrame] = {}
     for check in checks():
+        if not pairs[check.id]:
+            continue
         try:
             rows = _direct_failures(con, check)
         except duckdb.Error as e:
             broken[check.id] = "核查 SQL 无法执行：" + _first_line(e)
             continue
-        problem = _unusable(rows, evaluated[check.id])
+        problem = _unusable(rows, set(pairs[check.id]))
         if problem:
             broken[check.id] = problem
         else:
             direct[check.id] = rows
+            _keep_found(con, check, rows)
 
     runnable = [c for c in checks() if c.id in direct]
     with build.released() as path:
-        verdicts = gx_verdicts(path, runnable, months) if months and runnable else {}
+        verdicts = gx_verdicts(path, runnable, pairs) if runnable else {}
     con = build.con
 
-    validation = Validation(months=months)
     frames = []
     for check in checks():
-        for month in months:
+        for month in todo_months:
+            if (check.id, month) not in todo_set:
+                continue
             result, rows = _judge(
                 check, month, ledgers[month], unevaluated, broken, direct, verdicts
             )
@@ -221,7 +283,7 @@ def validate(build: Build, period: str | None = None) -> Validation:
             if result.status == "failed":
                 frames.append(rows.select(FAILURE_COLUMNS).with_columns(check_id=pl.lit(check.id)))
     failures = pl.concat(frames, how="diagonal_relaxed") if frames else None
-    _store(con, validation, failures)
+    _store(con, validation, failures, prints)
     validation.failures = failures
     return validation
 
@@ -246,18 +308,29 @@ def _judge(check, month, present, unevaluated, broken, direct, verdicts):
     return Result(check.id, month, "passed" if rows.height == 0 else "failed"), rows
 
 
-def _store(con, validation: Validation, failures: pl.DataFrame | None) -> None:
+def _store(con, validation: Validation, failures: pl.DataFrame | None, prints: dict) -> None:
+    """Replace the stored results (and failing rows) of the pairs evaluated now."""
     now = now_beijing()
+    evaluated = [[r.check_id, r.period] for r in validation.results]
     con.execute("BEGIN")
     try:
-        con.execute("DELETE FROM check_results WHERE list_contains(?, period)", [validation.months])
         con.execute(
-            "DELETE FROM check_failures WHERE list_contains(?, period)", [validation.months]
+            "CREATE OR REPLACE TEMP TABLE evaluated_pairs (check_id VARCHAR, period VARCHAR)"
         )
+        if evaluated:
+            con.executemany("INSERT INTO evaluated_pairs VALUES (?, ?)", evaluated)
+        for table in ("check_results", "check_failures"):  # names from this list only
+            con.execute(
+                f"DELETE FROM {table} AS t USING evaluated_pairs AS e "
+                "WHERE t.check_id = e.check_id AND t.period = e.period"
+            )
         con.executemany(
-            "INSERT INTO check_results (check_id, period, status, evaluated_at, note) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [[r.check_id, r.period, r.status, now, r.note] for r in validation.results],
+            "INSERT INTO check_results (check_id, period, status, evaluated_at, note, fingerprint) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                [r.check_id, r.period, r.status, now, r.note, prints[(r.check_id, r.period)]]
+                for r in validation.results
+            ],
         )
         if failures is not None:
             con.register("incoming_failures", failures)
@@ -267,3 +340,12 @@ def _store(con, validation: Validation, failures: pl.DataFrame | None) -> None:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def standing_results(con, months: list[str]) -> list[tuple[str, str, str, int | None]]:
+    """(check, month, status, failing entities) of every stored pair of `months`."""
+    return con.execute(
+        "SELECT check_id, period, status, failing_rows FROM v_check_results "
+        "WHERE list_contains(?, period) ORDER BY check_id, period",
+        [months],
+    ).fetchall()

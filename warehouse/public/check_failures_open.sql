@@ -1,5 +1,6 @@
 -- The failing rows still open: check_failures less the accepted exceptions (who, when, why
--- in check_exceptions). v_check_failures shows its interface columns; pages read the rest.
+-- in check_exceptions, a copy of the journal's as of this publish). v_check_failures shows
+-- its interface columns; pages read the rest.
 CREATE OR REPLACE VIEW check_failures_open AS
 SELECT f.*
 FROM check_failures AS f
@@ -8,5 +9,5 @@ WHERE NOT EXISTS (
     FROM check_exceptions AS x
     WHERE x.check_id = f.check_id
         AND x.entity_key = f.entity_key
-        AND (x.period IS NULL OR x.period = f.period)
+        AND f.period <= x.up_to_period
 );

@@ -10,6 +10,9 @@ CREATE TABLE IF NOT EXISTS check_results (
 );
 
 ALTER TABLE check_results ADD COLUMN IF NOT EXISTS note VARCHAR;
+-- What the result depended on (expectations/fingerprints.py): `run` re-evaluates a pair
+-- only when this changes.
+ALTER TABLE check_results ADD COLUMN IF NOT EXISTS fingerprint VARCHAR;
 
 CREATE TABLE IF NOT EXISTS check_failures (
     check_id      VARCHAR NOT NULL,
@@ -28,12 +31,18 @@ CREATE TABLE IF NOT EXISTS check_failures (
 
 ALTER TABLE check_failures ADD COLUMN IF NOT EXISTS person_name VARCHAR;
 
--- A failure a data officer accepted as correct (who, when, why): it stops failing.
+-- The exceptions data officers accepted (their record is the journal, etl/journal.py):
+-- copied in by every writer, so the views below exclude them as of each publish. An
+-- exception holds for its check and entity in every month up to `up_to_period`.
 CREATE TABLE IF NOT EXISTS check_exceptions (
-    check_id     VARCHAR NOT NULL,
-    period       VARCHAR,            -- NULL: every period
-    entity_key   VARCHAR NOT NULL,
-    accepted_by  VARCHAR NOT NULL,
-    accepted_at  TIMESTAMP NOT NULL,
-    reason       VARCHAR NOT NULL
+    exception_id  BIGINT,
+    check_id      VARCHAR NOT NULL,
+    entity_key    VARCHAR NOT NULL,
+    up_to_period  VARCHAR,
+    accepted_by   VARCHAR NOT NULL,
+    accepted_at   TIMESTAMP NOT NULL,
+    reason        VARCHAR NOT NULL
 );
+
+ALTER TABLE check_exceptions ADD COLUMN IF NOT EXISTS exception_id BIGINT;
+ALTER TABLE check_exceptions ADD COLUMN IF NOT EXISTS up_to_period VARCHAR;
