@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from etl.settings import default_warehouse
+from etl.settings import default_warehouse, max_file_mb, max_inflated_mb, max_upload_mb
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 # A check could not be evaluated because of the check itself (stored not_evaluated with its
@@ -63,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     warehouse = (args.warehouse or default_warehouse()).resolve()
+    if args.command in ("load", "run"):
+        try:  # the limits on what a file may cost to read (etl/settings.py)
+            max_inflated_mb(), max_file_mb(), max_upload_mb()
+        except ValueError as e:
+            print(f"错误：{e}", file=sys.stderr)
+            return EXIT_USAGE
     if args.command == "generate":
         from generator import generate
 
