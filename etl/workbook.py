@@ -62,7 +62,7 @@ def read_grid(path: Path, preferred_sheet: str) -> Grid:
     if size == 0:
         raise Unreadable("文件是空的（0 字节）")
     if suffix == ".xlsx":
-        check_inflation(path)
+        check_inflation(path, path.suffix)
     else:
         check_file_size(size)
     if suffix == ".csv":
