@@ -403,3 +403,20 @@ def test_command_line_first_then_the_upload_both_land(county, tmp_path):
     periods = employment_periods(county)
     assert periods["2024-06"] == 2
     assert all(periods[f"2024-{m:02d}"] == 3000 for m in range(7, 13))
+
+
+def test_the_command_line_uploads_one_file(county, tmp_path):
+    from conftest import run_etl
+
+    wrong = write_xlsx(tmp_path / "wrong.xlsx", [["姓名", "备注"], ["王芳", "x"]])
+    result = run_etl(
+        "upload", "employment", str(wrong), "--name", "../务工台账2024-05.xlsx", warehouse=county
+    )
+    assert result.returncode == 1, result.stderr
+    assert "employment/务工台账2024-05.xlsx：已拒收 —— 缺少必填列" in result.stdout
+    assert "已存档：" in result.stdout
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    result = run_etl("upload", "employment", str(pdf), warehouse=county)
+    assert result.returncode == 1 and "只接受 .xlsx、.xls 或 .csv" in result.stdout
+    assert run_etl("upload", "nonsense", str(pdf), warehouse=county).returncode == 2
