@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from etl.settings import default_warehouse
+from etl.settings import default_warehouse, max_file_mb, max_inflated_mb, max_upload_mb
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 # A check could not be evaluated because of the check itself (stored not_evaluated with its
@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("status", parents=[common], help="各台账各月的加载情况")
 
+    upload = commands.add_parser(
+        "upload", parents=[common], help="上传一个更正后的台账文件：加载、核查该月、发布"
+    )
+    upload.add_argument("source", help="台账（如 employment）")
+    upload.add_argument("file", type=Path)
+    upload.add_argument("--name", help="记录的文件名（默认取文件本身的名字）")
+    upload.add_argument("--by", default="", help="上传人（账号）")
+
     templates = commands.add_parser(
         "templates", parents=[common], help="为每个台账写出空白的 Excel 报送模板"
     )
@@ -63,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     warehouse = (args.warehouse or default_warehouse()).resolve()
+    if args.command in ("load", "run", "upload"):
+        try:  # the limits on what a file may cost to read (etl/settings.py)
+            max_inflated_mb(), max_file_mb(), max_upload_mb()
+        except ValueError as e:
+            print(f"错误：{e}", file=sys.stderr)
+            return EXIT_USAGE
     if args.command == "generate":
         from generator import generate
 
@@ -79,6 +93,8 @@ def _main(argv: list[str] | None) -> int:
         return _write(warehouse, directory=args.directory, validate=True)
     if args.command == "templates":
         return _templates(args.directory)
+    if args.command == "upload":
+        return _upload(warehouse, args.source, args.file, args.name, args.by)
     if args.command == "status":
         from etl.status import print_status
 
@@ -131,7 +147,9 @@ def _write(
             refresh_indicators(build.con)
             failed = _failed_severities(build.con, period) if validate else set()
         if validation is not None:  # the history outlives the warehouse: the journal
-            _journal(warehouse, validation, standing, "run" if directory else "validate")
+            from etl import journal
+
+            journal.record_run(warehouse, validation, standing, "run" if directory else "validate")
     rejected = sum(o.status == "rejected" for o in outcomes)
     if directory is not None:
         print(f"完成：{len(outcomes)} 个文件，拒收 {rejected} 个；已发布 {warehouse}")
@@ -146,6 +164,36 @@ def _write(
     if fail_on == "warning" and failed:
         return EXIT_REJECTED
     return EXIT_OK
+
+
+def _upload(warehouse: Path, source: str, path: Path, name: str | None, by: str) -> int:
+    """One corrected file, as the dashboard's upload does it (etl/upload.py)."""
+    from etl.declarations import sources
+    from etl.upload import upload
+
+    if source not in sources():
+        print(f"错误：没有名为 {source} 的台账（可选：{'、'.join(sources())}）", file=sys.stderr)
+        return EXIT_USAGE
+    if not path.is_file():
+        print(f"错误：找不到文件 {path}", file=sys.stderr)
+        return EXIT_USAGE
+    result = upload(warehouse, source, name or path.name, path.read_bytes(), by)
+    words = {"loaded": "已加载", "unchanged": "未变化", "rejected": "已拒收"}
+    print(f"{result.file_name or path.name}：{words[result.status]} —— {result.message}")
+    if result.archived:
+        print(f"已存档：{result.archived}")
+    if result.months:
+        print(f"已重新核查：{'、'.join(result.months)}")
+    shown = {"passed": "通过", "failed": "未通过", "not_evaluated": "未核查", None: "无结果"}
+    for c in result.checks:
+        if c.changed:
+            print(f"  {c.period} {c.check_id} {c.title}：{shown[c.before]} → {shown[c.after]}")
+    if result.faults:
+        print(
+            "注意：以下核查因核查本身出错而未能执行：" + "、".join(result.faults), file=sys.stderr
+        )
+        return EXIT_CHECK_FAULT
+    return EXIT_REJECTED if result.status == "rejected" else EXIT_OK
 
 
 def _templates(directory: Path) -> int:
@@ -170,20 +218,6 @@ def _failed_severities(con, period: str | None) -> set[str]:
         [period, period],
     ).fetchall()
     return {r[0] for r in rows}
-
-
-def _journal(warehouse: Path, validation, standing, command: str) -> None:
-    from etl import journal
-
-    evaluated = {(r.check_id, r.period) for r in validation.results}
-    with journal.updating(warehouse) as con:
-        journal.record_validation(
-            con,
-            validation.started_at,
-            command,
-            validation.months,
-            [(c, p, s, n, (c, p) in evaluated) for c, p, s, n in standing],
-        )
 
 
 def _print_checks(con, validation) -> None:

@@ -171,3 +171,17 @@ def record_validation(
             [[run_id, *r] for r in results],
         )
     return run_id
+
+
+def record_run(warehouse: Path, validation, standing, command: str) -> int:
+    """Journal a validation (`expectations.validate.Validation`) with every pair's result as
+    it stands after it (`standing_results`). The caller holds the writer lock."""
+    evaluated = {(r.check_id, r.period) for r in validation.results}
+    with updating(warehouse) as con:
+        return record_validation(
+            con,
+            validation.started_at,
+            command,
+            validation.months,
+            [(c, p, s, n, (c, p) in evaluated) for c, p, s, n in standing],
+        )

@@ -265,6 +265,21 @@ def _replace_period(con: duckdb.DuckDBPyConnection, load_id: int, prepared: Prep
     con.unregister("incoming_quarantine")
 
 
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, file_name: str) -> Outcome:
+    """Load one file under the name `file_name` (`<source>/<name>`, as it is logged), with
+    the rules of `load_directory`: the source from the folder part of the name, the period
+    from the name (else its column), `unchanged` for the bytes of the file standing for its
+    (source, period), else a new version replacing that period; one transaction, logged."""
+    folder, _, _ = file_name.partition("/")
+    offer = Offer(folder=folder, path=path, file_name=file_name)
+    _resolve(offer)
+    offer.unchanged = (
+        offer.rejection is None and _current_sha(con, offer.folder, offer.period) == offer.sha256
+    )
+    prepared = _prepare(offer)
+    return _commit(con, offer, prepared)
+
+
 # Files read and typed ahead of the commits: polars and the workbook reader release the
 # GIL, so reading the next file overlaps committing this one on a second core.
 READ_AHEAD = 2

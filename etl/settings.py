@@ -20,3 +20,48 @@ def default_warehouse() -> Path:
     if configured:
         return Path(configured).expanduser().resolve()
     return REPO_ROOT / "data" / "xunyi.duckdb"
+
+
+# -- Limits on what a file may cost to read (docs/contract-readings.md, "Uploads and limits")
+
+MAX_INFLATED_ENV = "XUNYI_MAX_INFLATED_MB"
+DEFAULT_MAX_INFLATED_MB = 512  # an .xlsx, inflated: the sum of its zip members' sizes
+MAX_FILE_ENV = "XUNYI_MAX_FILE_MB"
+DEFAULT_MAX_FILE_MB = 100  # a .csv or .xls, read whole into memory (~15× its size for a CSV)
+MAX_UPLOAD_ENV = "XUNYI_MAX_UPLOAD_MB"
+DEFAULT_MAX_UPLOAD_MB = 50  # a file uploaded on the dashboard, as sent
+
+MIB = 1 << 20
+
+
+def _megabytes(env: str, default: float) -> float:
+    text = os.environ.get(env, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"环境变量 {env} 应为正数（单位 MB），现为 {text!r}")
+    return value
+
+
+def max_inflated_mb() -> float:
+    """How large an .xlsx may inflate to: $XUNYI_MAX_INFLATED_MB, else 512 (MiB)."""
+    return _megabytes(MAX_INFLATED_ENV, DEFAULT_MAX_INFLATED_MB)
+
+
+def max_file_mb() -> float:
+    """How large a .csv or .xls may be: $XUNYI_MAX_FILE_MB, else 100 (MiB)."""
+    return _megabytes(MAX_FILE_ENV, DEFAULT_MAX_FILE_MB)
+
+
+def max_upload_mb() -> float:
+    """How large an uploaded file may be: $XUNYI_MAX_UPLOAD_MB, else 50 (MiB)."""
+    return _megabytes(MAX_UPLOAD_ENV, DEFAULT_MAX_UPLOAD_MB)
+
+
+def shown_mb(megabytes: float) -> str:
+    """A limit as a clerk reads it: `512`, `0.5`."""
+    return f"{megabytes:g}"

@@ -13,14 +13,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
 import fastexcel
 import polars as pl
+
+from etl import settings
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xls"}
 SUFFIXES = WORKBOOK_SUFFIXES | {".csv"}
@@ -54,11 +58,175 @@ def read_grid(path: Path, preferred_sheet: str) -> Grid:
         raise Unreadable(
             f"不支持的文件格式“{path.suffix or '无扩展名'}”，请以 .xlsx、.xls 或 .csv 报送"
         )
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise Unreadable("文件是空的（0 字节）")
+    if suffix == ".xlsx":
+        check_inflation(path, path.suffix)
+    else:
+        check_file_size(size)
     if suffix == ".csv":
         return _read_csv(path)
     return _read_workbook(path, preferred_sheet)
+
+
+# -- Limits: what a file may cost to read ---------------------------------------------------
+#
+# A clerk's file is read whole: a .csv or .xls into memory as it is, an .xlsx inflated from
+# its zip. Before anything is read, a .csv or .xls is held to a size, and an .xlsx to how
+# much it may inflate to (etl/settings.py). A zip's directory may lie about its members'
+# sizes, and the workbook reader (calamine) inflates a member whatever its declared size:
+# so every member whose worst case does not fit the limit is first inflated here, through
+# a counting stream that keeps nothing and stops as soon as it outgrows its declared size.
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+# Deflate codes at best 258 repeated bytes in 2 bits: no stream inflates more than 1032-fold.
+DEFLATE_MAX_RATIO = 1032
+# A workbook has tens of parts (hundreds with many sheets or pictures); a zip's directory is
+# parsed whole before any check on it can run, so the number of entries is read first.
+MAX_ZIP_MEMBERS = 10_000
+_INFLATE_CHUNK = 1 << 20
+
+
+def inflated_too_large(limit_mb: float | None = None) -> str:
+    limit_mb = settings.max_inflated_mb() if limit_mb is None else limit_mb
+    return (
+        f"文件解压后超过 {settings.shown_mb(limit_mb)} MB 的上限（压缩炸弹或异常文件），"
+        "请检查文件后重新导出"
+    )
+
+
+_LYING_ZIP = (
+    "文件解压后的实际大小超过了文件内记录的大小（压缩炸弹或损坏的文件），请检查文件后重新导出"
+)
+
+
+def file_too_large(size: int, limit_mb: float) -> str:
+    return (
+        f"文件大小 {size / settings.MIB:.1f} MB，超过 {settings.shown_mb(limit_mb)} MB 的上限，"
+        "请检查文件，或分成几个文件后重新报送"
+    )
+
+
+def _corrupt(suffix: str = ".xlsx") -> Unreadable:
+    return Unreadable(f"无法打开这个 Excel 文件（文件可能已损坏，或不是真正的 {suffix} 文件）")
+
+
+def _too_many_parts(entries: int) -> Unreadable:
+    return Unreadable(
+        f"文件中的压缩部件过多（{entries:,} 个），不是正常的 Excel 文件，"
+        "请用 Excel 或 WPS 另存为 .xlsx 后重新报送"
+    )
+
+
+def check_file_size(size: int) -> None:
+    """A .csv or .xls is read whole into memory: refuse one above the configured size."""
+    limit_mb = settings.max_file_mb()
+    if size > limit_mb * settings.MIB:
+        raise Unreadable(file_too_large(size, limit_mb))
+
+
+def check_inflation(source: Path | bytes, suffix: str = ".xlsx") -> None:
+    """Refuse a zip workbook that would inflate past the configured limit.
+
+    The declared sizes (the zip's central directory) are summed first, before any member
+    is inflated; then each member that could outgrow what is left of the limit is inflated
+    through a counting stream and stopped the moment it exceeds its declared size. A file
+    that is no zip at all is left to the reader (which says it is damaged).
+    """
+    limit_mb = settings.max_inflated_mb()
+    limit = int(limit_mb * settings.MIB)
+    with source.open("rb") if isinstance(source, Path) else io.BytesIO(source) as fp:
+        if fp.read(4) != ZIP_MAGIC and not zipfile.is_zipfile(fp):
+            return
+        entries = _zip_entry_count(fp)
+        if entries is not None and entries > MAX_ZIP_MEMBERS:
+            raise _too_many_parts(entries)
+        fp.seek(0)
+        try:
+            members = zipfile.ZipFile(fp).infolist()
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error) as e:
+            raise _corrupt(suffix) from e
+        if len(members) > MAX_ZIP_MEMBERS:  # the end record understated them
+            raise _too_many_parts(len(members))
+        stored, deflated = [], []
+        for info in members:
+            if info.compress_type == zipfile.ZIP_STORED:
+                stored.append(info)
+            elif info.compress_type == zipfile.ZIP_DEFLATED:
+                deflated.append(info)
+            else:
+                raise Unreadable(
+                    "文件使用了 Excel 不会使用的压缩方式，无法安全读取，"
+                    "请用 Excel 或 WPS 另存为 .xlsx 后重新报送"
+                )
+        # A stored member is read as its compressed bytes, whatever its declared size.
+        bound = sum(max(i.file_size, i.compress_size) for i in stored)
+        if bound + sum(i.file_size for i in deflated) > limit:
+            raise Unreadable(inflated_too_large(limit_mb))
+        # Members are proven largest first, until the worst case of the rest fits.
+        deflated.sort(key=lambda i: i.compress_size, reverse=True)
+        worst_rest = DEFLATE_MAX_RATIO * sum(i.compress_size for i in deflated)
+        for info in deflated:
+            if bound + worst_rest <= limit:
+                break
+            worst_rest -= DEFLATE_MAX_RATIO * info.compress_size
+            _inflate_counting(fp, info, suffix)
+            bound += info.file_size
+
+
+def _zip_entry_count(fp) -> int | None:
+    """The number of entries the zip's end record declares, or None when it cannot be read
+    (the zip reader then decides whether the file is a zip at all)."""
+    size = fp.seek(0, io.SEEK_END)
+    tail_size = min(size, 22 + 0xFFFF)
+    fp.seek(size - tail_size)
+    tail = fp.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    entries = struct.unpack_from("<H", tail, at + 10)[0]
+    if entries != 0xFFFF:
+        return entries
+    locator = at - 20  # zip64: the locator sits just before the end record
+    if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
+        return None
+    offset = struct.unpack_from("<Q", tail, locator + 8)[0]
+    if offset + 56 > size:
+        return None
+    fp.seek(offset)
+    record = fp.read(56)
+    if record[:4] != b"PK\x06\x06":
+        return None
+    return struct.unpack_from("<Q", record, 32)[0]
+
+
+def _inflate_counting(fp, info: zipfile.ZipInfo, suffix: str) -> None:
+    """Inflate one member, keeping nothing; refuse it as soon as it outgrows its declared size."""
+    fp.seek(info.header_offset)
+    local = fp.read(30)
+    if len(local) < 30 or local[:4] != ZIP_MAGIC:
+        raise _corrupt(suffix)
+    name_length, extra_length = struct.unpack_from("<HH", local, 26)
+    fp.seek(info.header_offset + 30 + name_length + extra_length)
+    left = info.compress_size
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    produced, pending = 0, b""
+    try:
+        while not inflater.eof:
+            if not pending and left > 0:
+                pending = fp.read(min(left, _INFLATE_CHUNK))
+                left = left - len(pending) if pending else 0
+            out = inflater.decompress(pending, _INFLATE_CHUNK)
+            pending = inflater.unconsumed_tail
+            produced += len(out)
+            if produced > info.file_size:
+                raise Unreadable(_LYING_ZIP)
+            if not out and not pending and left <= 0:
+                break
+    except zlib.error as e:
+        raise _corrupt(suffix) from e
 
 
 # -- CSV ------------------------------------------------------------------------------------
