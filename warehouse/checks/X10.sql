@@ -1,9 +1,8 @@
--- X10 (error): from the configured x10_completed_from month on (default 2024-10), a
--- housing_renovation row with no 竣工日期; from x10_accepted_paid_from (default 2024-11)
--- on, also one with no 验收日期 or no 补助兑付日期. A deadline is its month's last day: it
--- is judged once that day has passed (check_clock), so an October report validated before
--- 31 October is not yet judged on 竣工. Earlier months are evaluated and pass. Entity:
--- the 户主's 身份证号.
+-- X10 (error): from the configured x10_completed_from month on, a housing_renovation row
+-- with no 竣工日期; from x10_accepted_paid_from on, also one with no 验收日期 or no 补助兑付日期. A
+-- deadline is its month's last day: it is judged once that day has passed (check_clock), so
+-- an October report validated before 31 October is not yet judged on 竣工. Earlier months are
+-- evaluated and pass. Entity: the 户主's 身份证号.
 WITH months AS (
     SELECT period FROM core_ledger_months WHERE source = 'housing_renovation'
     INTERSECT

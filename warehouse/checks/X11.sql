@@ -1,7 +1,7 @@
 -- X11 (warning): a person whose 个人自付 summed over the year's medical_claims of the loaded
--- months up to this one is at least x11_self_pay_threshold (default 8,500 元) and who has
--- no roster row of a 监测户 this month: a possible 应纳未纳. Months with medical_claims and
--- roster. Failing rows: the person's claims of the year so far.
+-- months up to this one is at least x11_self_pay_threshold and who has no roster row of a
+-- 监测户 this month: a possible 应纳未纳. Months with medical_claims and roster. Failing rows: the
+-- person's claims of the year so far.
 WITH months AS (
     SELECT period FROM core_ledger_months WHERE source = 'medical_claims'
     INTERSECT

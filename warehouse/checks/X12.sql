@@ -1,10 +1,9 @@
--- X12 (warning): a person with a roster row of a 监测户 this month whose household (户编号)
--- has no member of 劳动能力 有劳动能力, whose household's annualised per-capita net income in
--- the income quarter the month sees — (工资性 + 经营性 + 财产性 + 转移性 − 生产经营性支出) × 4 ÷
--- 家庭人口数, empty parts 0, the household's first row if it has two — is below
--- x12_dibao_line (default 5,760 元), and who has no 在保 assistance row of 低保 or 特困供养:
--- a possible 应保未保. A household with no income row is not judged. Failing rows: the
--- person's roster rows.
+-- X12 (warning): a person with a roster row of a 监测户 this month whose household (户编号) has
+-- no member of 劳动能力 有劳动能力, whose household's annualised per-capita net income in the income
+-- quarter the month sees — (工资性 + 经营性 + 财产性 + 转移性 − 生产经营性支出) × 4 ÷ 家庭人口数, empty parts 0,
+-- the household's first row if it has two — is below x12_dibao_line, and who has no 在保
+-- assistance row of 低保 or 特困供养: a possible 应保未保. A household with no income row is not
+-- judged. Failing rows: the person's roster rows.
 WITH months AS (
     SELECT period FROM core_ledger_months WHERE source = 'roster'
     INTERSECT

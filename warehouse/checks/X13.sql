@@ -1,8 +1,8 @@
--- X13 (error): the month's new entries — roster rows of 监测户 whose 系统录入日期 falls in the
--- month — identified more than x13_identify_days (default 15) after the risk was found
--- (识别认定日期 − 风险发现日期), or entered more than x13_entry_days (default 10) after
--- identification (系统录入日期 − 识别认定日期). Judged row by row: every member's row
--- carries the household's dates, so each member fails as their own entity.
+-- X13 (error): the month's new entries — roster rows of 监测户 whose 系统录入日期 falls in the month
+-- — identified more than x13_identify_days after the risk was found (识别认定日期 − 风险发现日期), or
+-- entered more than x13_entry_days after identification (系统录入日期 − 识别认定日期). Judged row by
+-- row: every member's row carries the household's dates, so each member fails as their own
+-- entity.
 WITH months AS (
     SELECT m.period, m.period_start, m.period_end
     FROM core_months AS m

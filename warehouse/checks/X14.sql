@@ -1,5 +1,5 @@
--- X14 (warning): a loans row overdue more than x14_overdue_days (default 180) days and not
--- under 风险补偿 (是否风险补偿 否). Entity: the 贷款合同号.
+-- X14 (warning): a loans row overdue more than x14_overdue_days days and not under 风险补偿
+-- (是否风险补偿 否). Entity: the 贷款合同号.
 WITH months AS (
     SELECT period FROM core_ledger_months WHERE source = 'loans'
     INTERSECT

@@ -1,8 +1,7 @@
 -- X15 (error): from the month of the first A7-SPEND milestone on (check_milestones of the
--- month's plan year; default 30 % from 2024-04, 50 % from 06, 75 % from 09, 100 % from 12,
--- a step, not interpolated), a projects row whose 累计支出 ÷ 衔接资金 is below the latest
--- milestone whose month has come. A project with no (or zero) 衔接资金 is not judged;
--- before the first milestone every project passes. Entity: the 项目编号.
+-- month's plan year; a step, not interpolated), a projects row whose 累计支出 ÷ 衔接资金 is below
+-- the latest milestone whose month has come. A project with no (or zero) 衔接资金 is not
+-- judged; before the first milestone every project passes. Entity: the 项目编号.
 WITH months AS (
     SELECT period FROM core_ledger_months WHERE source = 'projects'
     INTERSECT

@@ -1,10 +1,10 @@
 -- X17 (error): the door-to-door drinking-water survey's rounds (check_survey_rounds of the
--- month's plan year; default 2024-04, 2024-10). From a round's month on, a village of the
--- gazetteer with no water_survey row of that 排查批次 in the files of the months up to this
--- one (a village surveyed late, in a later month's file, counts from that month on).
--- Months before the year's first round are not evaluated; a month with no water_survey
--- file is evaluated once it has ended (the catalog's completeness). Entity: the village
--- code; one row per village, with no file row.
+-- month's plan year). From a round's month on, a village of the gazetteer with no
+-- water_survey row of that 排查批次 in the files of the months up to this one (a village
+-- surveyed late, in a later month's file, counts from that month on). Months before the
+-- year's first round are not evaluated; a month with no water_survey file is evaluated once
+-- it has ended (the catalog's completeness). Entity: the village code; one row per village,
+-- with no file row.
 WITH rounds AS (
     SELECT CAST(plan_year AS VARCHAR) AS year, round
     FROM check_survey_rounds

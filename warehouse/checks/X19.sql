@@ -1,8 +1,8 @@
--- X19 (error): the 跨省交通补助 in the month's employment ledger (a filled, non-zero amount is
--- a payment made this month): a 省外务工 row paid another amount than x19_transport_subsidy
--- (default 500 元); a row of another 就业形式 paid one; a person paid this month who was
--- paid in an earlier loaded month of the year (the month of the second payment fails).
--- Entity: the 身份证号; failing rows: the month's paid rows.
+-- X19 (error): the 跨省交通补助 in the month's employment ledger (a filled, non-zero amount is a
+-- payment made this month): a 省外务工 row paid another amount than x19_transport_subsidy; a
+-- row of another 就业形式 paid one; a person paid this month who was paid in an earlier loaded
+-- month of the year (the month of the second payment fails). Entity: the 身份证号; failing
+-- rows: the month's paid rows.
 WITH months AS (
     SELECT period FROM core_ledger_months WHERE source = 'employment'
     INTERSECT
