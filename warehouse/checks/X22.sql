@@ -68,15 +68,11 @@ seen AS (  -- the rows each judged month sees (a nil report names nobody)
     WHERE p.id_number IS NOT NULL AND p.name IS NOT NULL
 ),
 
-names AS (  -- each person's names, and the ledgers under each
-    SELECT DISTINCT period, id_number, name, ledger FROM seen
-),
-
-differing AS (
+differing AS (  -- two names and two ledgers (min <> max: cheaper than two distinct counts)
     SELECT period, id_number
-    FROM names
+    FROM seen
     GROUP BY period, id_number
-    HAVING count(DISTINCT name) > 1 AND count(DISTINCT ledger) > 1
+    HAVING min(name) <> max(name) AND min(ledger) <> max(ledger)
 ),
 
 named AS (  -- "花名册：王芳；参保台账：王方" for the detail
@@ -84,8 +80,11 @@ named AS (  -- "花名册：王芳；参保台账：王方" for the detail
         n.period,
         n.id_number,
         string_agg(l.label || '：' || n.name, '；' ORDER BY l.shown, n.name) AS names_named
-    FROM names AS n
-    INNER JOIN differing AS d ON n.period = d.period AND n.id_number = d.id_number
+    FROM (
+        SELECT DISTINCT s.period, s.id_number, s.ledger, s.name
+        FROM seen AS s
+        INNER JOIN differing AS d ON s.period = d.period AND s.id_number = d.id_number
+    ) AS n
     INNER JOIN ledgers AS l ON n.ledger = l.ledger
     GROUP BY n.period, n.id_number
 )
