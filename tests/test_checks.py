@@ -133,7 +133,7 @@ def test_every_check_has_a_result_for_every_month(county):
     assert [(c, p) for c, p, _ in rows] == sorted(
         (c.id, m.period) for c in checks() for m in MONTHS
     )
-    assert {s for _, _, s in rows} == {"error"}
+    assert {(c, s) for c, _, s in rows} == {(c.id, c.severity) for c in checks()}
 
 
 def test_failures_name_the_rows_a_data_officer_fixes(county):
@@ -216,7 +216,9 @@ def test_great_expectations_and_direct_sql_agree(county, tmp_path):
     assert query(county, "SELECT count(*) FROM v_check_failures WHERE check_id = 'X04'") == [(5,)]
 
 
-def test_fail_on_error_until_the_correction_arrives(tmp_path):
+def test_fail_on_error_until_the_correction_arrives(tmp_path, monkeypatch):
+    # validated on 25 July: the reports July lacks altogether (housing, water) are not yet late
+    monkeypatch.setenv("XUNYI_TODAY", "2024-07-25")
     inbox = tmp_path / "inbox"
     warehouse = tmp_path / "xunyi.duckdb"
     bad = Month("2024-07", roster=[(P[1], "务工"), (P[2], "务工")], employment=[(P[1], TUQIAO)])
