@@ -191,11 +191,13 @@ def test_great_expectations_and_direct_sql_agree(county, tmp_path):
             pairs.setdefault(check_id, []).append(period)
     finally:
         con.close()
-    assert {c for c in pairs} == {c.id for c in checks()}
-    verdicts = gx_verdicts(copy, list(checks()), pairs)
+    # the small county has roster, employment and a few more: the checks reading only those
+    evaluated = [c for c in checks() if c.id in pairs]
+    assert {"U01", "X04", "X05", "X06"} <= {c.id for c in evaluated}
+    verdicts = gx_verdicts(copy, evaluated, pairs)
     con = connect_read_only(copy)
     try:
-        for check in checks():
+        for check in evaluated:
             for month in pairs[check.id]:
                 rows = con.execute(
                     f"SELECT entity_key FROM {check.view} WHERE period = ?", [month]

@@ -157,7 +157,8 @@ def test_the_same_bytes_again_are_unchanged_and_a_bad_correction_turns_red(count
 
     worse = employment_bytes(tmp_path, "2024-04", [P[1], P[2]])  # P2 does not work
     result = upload(county, "employment", "务工台账2024年4月.xlsx", worse, "officer1")
-    assert result.months == ["2024-04"]
+    # April, and May whose X19 reads the year's employment so far (a second payment)
+    assert result.months == ["2024-04", "2024-05"]
     # X04 by person, X05 by the village's count: both now disagree
     assert [c.check_id for c in result.turned_red] == ["X04", "X05"]
     assert status_of(county, "X04", "2024-04") == "failed"
