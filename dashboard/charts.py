@@ -1,4 +1,5 @@
-"""Plotly figures for the overview: a trend with its target lines, and bars by place.
+"""Plotly figures: for the overview a trend with its target lines and bars by place; for
+the checks page the open failures month by month.
 
 Pure functions of query results: they never query. Trace names are what people read
 (实际, 目标, 应达进度) and what the tests look for.
@@ -148,3 +149,36 @@ def _unique(names: list[str], codes: list[str]) -> list[str]:
     """Category labels: a name that repeats (villages do) gets its code's last digits."""
     seen = {n: names.count(n) for n in names}
     return [f"{n}（{c[-3:]}）" if seen[n] > 1 else n for n, c in zip(names, codes, strict=True)]
+
+
+SEVERITY_TRACES = (("error", "错误"), ("warning", "提醒"))
+SEVERITY_HEX = {"error": labels.STATUS_HEX["off_track"], "warning": labels.STATUS_HEX["at_risk"]}
+
+
+def failures_trend(frame: pl.DataFrame, *, title: str) -> go.Figure:
+    """Open failing entities month by month, stacked by severity (错误 under 提醒).
+
+    `frame`: period, severity, failing — a row per month and severity that has results.
+    """
+    months = sorted(frame["period"].unique().to_list())
+    fig = go.Figure()
+    for severity, name in SEVERITY_TRACES:
+        counts = dict(
+            frame.filter(pl.col("severity") == severity).select("period", "failing").iter_rows()
+        )
+        if not counts:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=months,
+                y=[counts.get(m, 0) for m in months],
+                name=name,
+                marker={"color": SEVERITY_HEX[severity]},
+                hovertemplate="%{y:,.0f}",
+            )
+        )
+    fig.update_xaxes(type="category", title=None)
+    fig.update_layout(barmode="stack", bargap=0.35, showlegend=True)
+    _layout(fig, title, "个")
+    fig.update_yaxes(title={"text": "未通过的问题数（对象）"}, tickformat=",d")
+    return fig

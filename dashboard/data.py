@@ -6,12 +6,23 @@ named, parameterised query from `warehouse/queries/dashboard_*.sql`. Widget valu
 only as query parameters, never into SQL text.
 
 Versions. Writers publish by renaming a new file over the old one (etl/warehouse.py), so the
-file's (inode, mtime_ns) names the version. It is read on every rerun: a newly published
-warehouse is picked up without a restart, and every query of one rerun reads one version.
+file's (inode, mtime_ns) names the version. The journal beside the warehouse (accepted
+exceptions, the history of validations: etl/journal.py) is published the same way, and its
+(inode, mtime_ns) is part of the version too: an exception recorded on a page is a new
+version at once, without waiting for the warehouse's next publish. Both are read on every
+rerun: a newly published warehouse or journal is picked up without a restart, and every
+query of one rerun reads one version.
 
 Caching. One read-only connection per version (`st.cache_resource`, an in-memory DuckDB
-that ATTACHes the file READ_ONLY — a plain read-only connect can hand back a cached older
-instance); every query runs on its own cursor, since Streamlit runs sessions in threads.
+that ATTACHes the warehouse and the journal READ_ONLY — a plain read-only connect can hand
+back a cached older instance — an empty in-memory journal when there is none yet); every
+query runs on its own cursor, since Streamlit runs sessions in threads.
+
+The journal overlay. Each connection makes the views of `dashboard_overlay.sql` in its own
+in-memory catalog: `open_failures` (the warehouse's failing rows less the journal's active
+exceptions), `open_results` (every check's status and count on those), the ledgers' titles
+and departments. The pages' queries read these, never `v_check_failures`, whose exceptions
+are those copied in at the warehouse's last publish.
 Results are cached per (version, query name, parameters) with `st.cache_data`, global to all
 sessions — safe because nothing here depends on who is looking: every page masks the same
 way until roles exist (then the role must join the cache key).
@@ -36,25 +47,62 @@ import polars as pl
 import streamlit as st
 
 from dashboard import labels
+from etl import journal
 from etl.settings import WAREHOUSE_SQL_DIR, default_warehouse
 from etl.warehouse import connect_read_only
 
 QUERY_DIR = WAREHOUSE_SQL_DIR / "queries"
 ROW_CAP = 2_000
+OVERLAY = "dashboard_overlay"  # the connection's views, not a query
+# A dashboard cursor reads the warehouse first, then the overlay's views.
+SEARCH_PATH = "SET search_path = 'warehouse.main,memory.main'"
 
-# (path, inode, mtime_ns): which published file a result came from.
-Version = tuple[str, int, int]
+# Raised with a Chinese message when an exception cannot be recorded or withdrawn.
+ExceptionError = journal.ExceptionError
+
+# (warehouse path, inode, mtime_ns, journal inode, journal mtime_ns): which published files
+# a result came from; the journal's two are None while there is no journal.
+Version = tuple[str, int, int, int | None, int | None]
 
 
 # -- Versions and connections ------------------------------------------------------------
 
 
-def _stat_version(path: Path) -> Version | None:
+def _stat(path: Path) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
     except FileNotFoundError:
         return None
-    return (str(path), stat.st_ino, stat.st_mtime_ns)
+    return (stat.st_ino, stat.st_mtime_ns)
+
+
+def _stat_version(path: Path) -> Version | None:
+    found = _stat(path)
+    if found is None:
+        return None
+    journalled = _stat(journal.journal_path(path)) or (None, None)
+    return (str(path), *found, *journalled)
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """The dashboard's view of the published warehouse `path`: the warehouse and its
+    journal, both attached read-only (an empty journal when there is none yet), and the
+    journal overlay's views (`dashboard_overlay.sql`)."""
+    con = connect_read_only(path)
+    try:
+        journal_file = journal.journal_path(path)
+        if journal_file.exists():
+            con.execute("ATTACH ? AS journal (READ_ONLY)", [str(journal_file)])
+        else:
+            con.execute("ATTACH ':memory:' AS journal")
+            con.execute("USE journal")
+            journal.apply_journal_schema(con)
+            con.execute("USE warehouse")
+        con.execute(_read_sql(OVERLAY))
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
@@ -65,7 +113,7 @@ def _connection(version: Version) -> duckdb.DuckDBPyConnection:
     cursor of it, and closing the parent would break that cursor. Dropped from the cache, it
     closes when its last cursor is done (the old file's space is freed then too).
     """
-    con = connect_read_only(Path(version[0]))
+    con = connect(Path(version[0]))
     # A publish between our stat and the ATTACH would put newer data under an older key.
     if _stat_version(Path(version[0])) != version:
         con.close()
@@ -84,10 +132,14 @@ def _read_sql(name: str) -> str:
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
-    """Run the named query on a cursor of `con` (uncached; the benchmark times this)."""
+    """Run the named query on a cursor of `con` (from `connect`; uncached: the benchmark
+    times this)."""
+    if name == OVERLAY:
+        raise ValueError(f"not a query: {name}")
     cursor = con.cursor()
     try:
         cursor.execute("USE warehouse")  # a cursor starts in the in-memory catalog
+        cursor.execute(SEARCH_PATH)
         return cursor.sql(_read_sql(name), params=params).pl()
     finally:
         cursor.close()
@@ -301,12 +353,207 @@ class Warehouse:
     def check_results_table(self, month: str, place: Place) -> Table:
         return self.table("dashboard_check_results", month=month, **place.params())
 
-    def check_failures(self, check: str, month: str, place: Place) -> Table:
-        """Every failing row of one check in the month (in the place), masked."""
-        return self.table(
+    def _failures(self, check: str, month: str, place: Place) -> pl.DataFrame:
+        return self.query(
             "dashboard_check_failures",
             check=check,
             month=month,
             town=place.town,
             village=place.village,
         )
+
+    def check_failures(self, check: str, month: str, place: Place) -> Table:
+        """Every open failing row of one check in the month (in the place), masked; the rows
+        of one entity together, numbered by 对象序号."""
+        frame = self._failures(check, month, place).drop("entity_ref")
+        return Table(labels.present(frame))
+
+    # Checks page ---------------------------------------------------------------------------
+
+    def check_months(self) -> pl.DataFrame:
+        """Every check's status and open failing entities in every month (codes kept)."""
+        return self.query("dashboard_check_months")
+
+    def check_trend(self) -> pl.DataFrame:
+        """Open failing entities per month and severity (summed over checks; 0 where none)."""
+        months = self.check_months()
+        return (
+            months.with_columns(pl.col("failing_rows").fill_null(0))
+            .group_by("period", "severity")
+            .agg(pl.col("failing_rows").sum().alias("failing"))
+            .sort("period", "severity")
+        )
+
+    def check_matrix(self) -> Table:
+        """Checks by month: a row per check, a column per month (oldest first), each cell
+        the status in words with its open failing entities and accepted exceptions."""
+        months = self.check_months()
+        if months.is_empty():
+            return Table(pl.DataFrame())
+        words = labels.WORDS["check_status"]
+        status = pl.col("check_status").replace_strict(words, default=pl.col("check_status"))
+        failing = pl.format("{}（{}）", status, pl.col("failing_rows"))
+        cell = pl.when(pl.col("check_status") == "failed").then(failing).otherwise(status)
+        cell = (
+            pl.when(pl.col("accepted_rows") > 0)
+            .then(pl.format("{}，例外 {}", cell, pl.col("accepted_rows")))
+            .otherwise(cell)
+        )
+        wide = months.with_columns(
+            cell.alias("cell"),
+            pl.col("period").map_elements(labels.month_name, return_dtype=pl.String),
+            pl.col("severity").replace_strict(labels.WORDS["severity"]),
+        ).pivot("period", index=["check_id", "check_title", "severity"], values="cell")
+        month_columns = [labels.month_name(m) for m in sorted(months["period"].unique())]
+        keys = ("check_id", "check_title", "severity")
+        wide = wide.select(*keys, *month_columns).sort("check_id")
+        return Table(wide.rename({c: labels.HEADERS[c] for c in keys}))
+
+    def departments(self, month: str | None) -> pl.DataFrame:
+        """Per department the open failing rows of its ledgers (in `month`, or in every
+        month when None), most first; every department listed."""
+        return self.query("dashboard_departments", month=month)
+
+    def departments_table(self, month: str | None) -> Table:
+        return self.table("dashboard_departments", month=month)
+
+    def _todo(self, department: str) -> pl.DataFrame:
+        return self.query("dashboard_department_todo", department=department)
+
+    def todo(self, department: str) -> Table:
+        """A department's to-do: every open failing row of its ledgers, newest first."""
+        return Table(labels.present(self._todo(department).drop("rule")))
+
+    def todo_counts(self, department: str) -> Table:
+        """The to-do counted by month and check, newest month first."""
+        frame = (
+            self._todo(department)
+            .group_by("period", "check_id", "check_title", "severity")
+            .agg(pl.len().alias("open_rows"))
+            .sort(["period", "check_id"], descending=[True, False])
+        )
+        return Table(labels.present(frame))
+
+    def fix_sheet(self, department: str) -> Table:
+        """The department's 整改清单: every row to fix, where the clerk finds it, the check
+        and its rule and what to change, and a column for what was done — Chinese headers,
+        masked, never capped."""
+        sheet = labels.present(self._todo(department).select(FIX_SHEET_COLUMNS))
+        sheet = sheet.rename({labels.HEADERS[c]: h for c, h in FIX_SHEET_HEADERS.items()})
+        return Table(
+            sheet.with_row_index("序号", offset=1).with_columns(
+                pl.lit(None, pl.String).alias("整改情况（请填写）")
+            )
+        )
+
+    def quarantine_files_of(self, department: str) -> pl.DataFrame:
+        """The standing files of a department's ledgers that have quarantined cells (every
+        month), for the clerk who sent each."""
+        files = self.quarantine_files(month="", all_months=True)
+        return files.filter(pl.col("department") == department)
+
+    # Accepted exceptions ---------------------------------------------------------------------
+
+    def exception_candidates(self, check: str, month: str) -> dict[str, str]:
+        """The entities failing `check` in `month`, for recording an exception: an opaque
+        reference (never an ID) → a masked label that names the entity's rows."""
+        frame = self._failures(check, month, Place())
+        labels_by_ref: dict[str, str] = {}
+        for row in frame.iter_rows(named=True):
+            where = (
+                f"{row['ledger_title']} {row['file_name']} 第{row['row_number']}行"
+                if row["file_name"]
+                else row["ledger_title"]
+            )
+            if row["entity_ref"] not in labels_by_ref:
+                who = row["id_number"] or row["entity_key"] or ""
+                name = f" {row['person_name']}" if row["person_name"] else ""
+                place = "".join(p for p in (row["town_name"], row["village_name"]) if p)
+                labels_by_ref[row["entity_ref"]] = (
+                    f"对象 {row['entity_no']}｜{who}{name}｜{place}｜{where}"
+                )
+            else:
+                labels_by_ref[row["entity_ref"]] += f"；{where}"
+        return labels_by_ref
+
+    def accept_exception(
+        self, check: str, month: str, entity_ref: str, up_to: str, reason: str, accepted_by: str
+    ) -> journal.Accepted:
+        """Record in the journal that the entity's failing rows of `check` are explained up
+        to `up_to` (etl.journal.accept). Raises journal.ExceptionError (Chinese) on bad
+        input; the next rerun reads the new journal, so the rows leave at once."""
+        if up_to < month:
+            raise ExceptionError(f"有效期不能早于问题所在的月份（{labels.month_name(month)}）")
+        # The key travels from the warehouse to the journal here only: never through a page.
+        keys = run_query(
+            _connection(self.version),
+            "dashboard_entity_key",
+            {"check": check, "month": month, "entity_ref": entity_ref},
+        )
+        if keys.is_empty():
+            raise ExceptionError(
+                "这条问题已经不在未通过的问题行中了（可能已被更正或已记录例外），请刷新页面"
+            )
+        return journal.accept(
+            Path(self.version[0]), check, keys["entity_key"][0], up_to, reason, accepted_by
+        )
+
+    def withdraw_exception(self, exception_id: int, withdrawn_by: str, reason: str) -> None:
+        """Withdraw an exception (etl.journal.withdraw): its rows fail again at once."""
+        if not reason.strip():
+            raise ExceptionError("请写明撤销的原因（如：复核发现参保凭证无效）")
+        journal.withdraw(Path(self.version[0]), exception_id, withdrawn_by, reason)
+
+    def exceptions(self) -> pl.DataFrame:
+        """Every exception in the journal, active first (codes kept)."""
+        return self.query("dashboard_exceptions")
+
+    def exceptions_table(self, active: bool) -> Table:
+        frame = self.exceptions().filter(
+            pl.col("exception_status") == ("active" if active else "withdrawn")
+        )
+        if active:
+            frame = frame.drop("withdrawn_by", "withdrawn_at", "withdrawn_reason")
+        return Table(labels.present(frame))
+
+    # Validation history ----------------------------------------------------------------------
+
+    def validation_runs(self) -> pl.DataFrame:
+        """Every validation in the journal, newest first (codes kept)."""
+        return self.query("dashboard_validation_runs")
+
+    def validation_runs_table(self) -> Table:
+        return self.table("dashboard_validation_runs")
+
+    def validation_changes(self, run_id: int | None = None) -> pl.DataFrame:
+        """The (check, month) pairs whose status the run (default the latest) changed."""
+        return self.query("dashboard_validation_changes", run_id=run_id)
+
+    def validation_changes_table(self, run_id: int | None, turned: str) -> Table:
+        frame = self.validation_changes(run_id).filter(pl.col("turned") == turned)
+        return Table(labels.present(frame))
+
+
+# The fix sheet: the columns in the order a clerk works through them, and where its header
+# says more than the page's.
+FIX_SHEET_COLUMNS = (
+    "period",
+    "ledger_title",
+    "file_name",
+    "row_number",
+    "town_name",
+    "village_name",
+    "id_number",
+    "person_name",
+    "household_id",
+    "entity_key",
+    "check_id",
+    "check_title",
+    "severity",
+    "detail",
+    "rule",
+)
+FIX_SHEET_HEADERS = {
+    "ledger_title": "台账",
+    "detail": "需要更正的内容（问题说明）",
+}

@@ -49,6 +49,7 @@ HEADERS: dict[str, str] = {
     "check_status": "结果",
     "failing_rows": "问题数（全县）",
     "place_failing_rows": "问题数（所选地区）",
+    "accepted_rows": "已接受为例外",
     "rule": "核查规则",
     "ledgers": "涉及台账",
     "responsible": "责任单位",
@@ -56,12 +57,47 @@ HEADERS: dict[str, str] = {
     "note": "未核查的原因",
     "stale": "是否过期",
     # failing rows
+    "entity_no": "对象序号",
     "entity_key": "问题对象编号（非个人时）",
     "id_number": "身份证号（已脱敏）",
     "person_name": "姓名（花名册，已脱敏）",
     "household_id": "户编号",
     "ledger_title": "所在台账",
     "detail": "问题说明",
+    # a department's to-do
+    "open_rows": "待整改问题行",
+    "error_rows": "其中错误",
+    "warning_rows": "其中提醒",
+    "checks": "涉及核查项",
+    "months": "涉及月份数",
+    "latest_period": "最近月份",
+    # accepted exceptions
+    "exception_id": "例外编号",
+    "exception_status": "例外状态",
+    "exception_entity": "问题对象（已脱敏）",
+    "up_to_period": "有效至（含该月）",
+    "exception_reason": "接受理由",
+    "accepted_by": "记录人",
+    "accepted_at": "记录时间",
+    "covered_rows": "目前不再报错的问题行",
+    "covered_months": "涉及月份数",
+    "withdrawn_by": "撤销人",
+    "withdrawn_at": "撤销时间",
+    "withdrawn_reason": "撤销原因",
+    # validation history
+    "run_id": "核查批次",
+    "started_at": "开始时间",
+    "finished_at": "完成时间",
+    "command": "由什么触发",
+    "run_months": "核查的月份",
+    "evaluated": "重新核查（核查项×月份）",
+    "kept": "输入未变、沿用上次结果",
+    "failed_pairs": "核查后未通过（核查项×月份）",
+    "turned": "变化",
+    "status_before": "上次结果",
+    "status_after": "本次结果",
+    "failing_before": "上次问题数",
+    "failing_after": "本次问题数",
 }
 
 # Codes → words, per column.
@@ -87,7 +123,15 @@ WORDS: dict[str, dict[str, str]] = {
         "info": "仅供参考",
     },
     "stale": {"true": "已过期：核查后又加载了新文件", "false": ""},
+    "exception_status": {"active": "有效", "withdrawn": "已撤销"},
+    "command": {
+        "validate": "重新核查（python -m etl validate）",
+        "run": "加载并核查（python -m etl run）",
+        "upload": "看板上传更正文件",
+    },
+    "turned": {"red": "变红：新出现问题", "green": "变绿：已通过", "grey": "未核查"},
 }
+WORDS["status_before"] = WORDS["status_after"] = WORDS["check_status"]
 
 # Indicator status → (word, badge colour). A cumulative target that is on track is "进度正常"
 # (on schedule), not yet "达标" (reached).

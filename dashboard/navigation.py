@@ -17,5 +17,6 @@ class PageSpec:
 
 OVERVIEW = PageSpec("views/overview.py", "总览", ":material/dashboard:", "overview", default=True)
 DATA = PageSpec("views/data_page.py", "数据", ":material/table_view:", "data")
+CHECKS = PageSpec("views/checks_page.py", "核查", ":material/task_alt:", "checks")
 
-PAGES: tuple[PageSpec, ...] = (OVERVIEW, DATA)
+PAGES: tuple[PageSpec, ...] = (OVERVIEW, DATA, CHECKS)

@@ -33,8 +33,10 @@ def table(
     key: str,
     empty: str = "没有数据。",
     height: int | str = "auto",
+    downloadable: bool = True,
 ) -> None:
-    """A table on screen (capped, and saying so) with its .xlsx download (every row)."""
+    """A table on screen (capped, and saying so) with its .xlsx download (every row) —
+    unless the page offers the download another way (`downloadable=False`)."""
     if table.total == 0:
         st.caption(f":material/check: {empty}")
         return
@@ -48,6 +50,8 @@ def table(
     note = table.cap_note
     left, right = st.columns([3, 1], vertical_alignment="center")
     left.caption(f":material/info: {note}" if note else f"共 {table.total:,} 行")
+    if not downloadable:
+        return
     right.download_button(
         "下载 Excel",
         data=table.excel,  # built when clicked: a page view never pays for the workbook
@@ -104,3 +108,26 @@ def month_and_place(warehouse: data.Warehouse, months: list[str]) -> Selection:
             help="先选择镇（街道）",
         )
     return Selection(month, data.Place(town or None, village or None), towns, villages)
+
+
+def check_entry(check: str, entry: dict) -> None:
+    """One check's catalog entry and verdict: its rule, ledgers and who corrects it, and why
+    it was not evaluated or is stale."""
+    with st.container(border=True, key="check_entry"):
+        st.markdown(
+            f"**{check} {entry['check_title']}** · "
+            f"{labels.WORDS['severity'][entry['severity']]} · "
+            f"{labels.WORDS['check_status'][entry['check_status']]}"
+        )
+        st.markdown(f"核查规则：{entry['rule']}")
+        st.markdown(f"涉及台账：{entry['ledgers']}")
+        st.markdown(f"由谁更正：{entry['responsible']}")
+        if entry.get("accepted_rows"):
+            st.markdown(f"已接受为例外：{entry['accepted_rows']} 个对象（不再报为问题）")
+        if entry["note"]:
+            st.info(f"未核查的原因：{entry['note']}", icon=":material/info:")
+        if entry["stale"]:
+            st.warning(
+                "这项核查是在本月最新文件加载之前做的，结果已过期：请重新运行核查。",
+                icon=":material/history:",
+            )

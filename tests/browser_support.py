@@ -18,7 +18,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from county import CHENGGUAN, DIMIAO, TUQIAO, TUQIAO_2, Month, Person, person, write_county
+from county import (
+    CHENGGUAN,
+    DIMIAO,
+    TUQIAO,
+    TUQIAO_2,
+    Month,
+    Person,
+    person,
+    write_county,
+    write_month,
+)
 from files import make_id, write_xlsx
 
 from dashboard import harness
@@ -171,8 +181,88 @@ def build_warehouse(root: Path) -> Path:
 
 
 def copy_warehouse(warehouse: Path, directory: Path) -> Path:
+    """A copy of the warehouse in `directory`, with its journal when it has one."""
+    from etl.journal import journal_path
+
     directory.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.copy(warehouse, directory / warehouse.name))
+    copy = Path(shutil.copy(warehouse, directory / warehouse.name))
+    if journal_path(warehouse).exists():
+        shutil.copy(journal_path(warehouse), journal_path(copy))
+    return copy
+
+
+# -- The county a data officer works on (the checks page) -------------------------------------
+
+# May as FIRST has it, and P7 (未务工 in the roster) in the HR ledger: X04 fails P7 on two
+# rows, side by side (the roster's and the HR ledger's), P8 on the roster's, P9 on the HR
+# ledger's; X06 fails P9 alone.
+OFFICER_MAY = Month(
+    "2024-05",
+    roster=ROSTER,
+    employment=[
+        (P[1], TUQIAO),
+        (P[2], TUQIAO),
+        (P[4], CHENGGUAN),
+        (P[5], TUQIAO_2),
+        (P[6], DIMIAO),
+        (P[7], DIMIAO),
+        (P[9], TUQIAO_2),
+        (BAD_NAME_PERSON, DIMIAO),
+    ],
+    training=[(P[5], True), (P[6], True)],
+    loans=[("XD-01", P[1], 80000, 0), ("XD-04", P[4], 80000, 0), ("XD-06", P[6], 80000, 100)],
+)
+# The HR bureau's corrected April: P8 was at work (X04 and X05 pass in April).
+OFFICER_APRIL_FIX = Month(
+    "2024-04",
+    employment=[
+        (P[1], TUQIAO),
+        (P[2], TUQIAO),
+        (P[4], CHENGGUAN),
+        (P[5], TUQIAO_2),
+        (P[6], DIMIAO),
+        (P[8], CHENGGUAN),
+    ],
+)
+# The HR bureau's corrected May: P9 is not theirs to list (X06 passes in May).
+OFFICER_MAY_FIX = Month(
+    "2024-05",
+    employment=[
+        (who, place) for who, place in OFFICER_MAY.employment if who is not P[9]
+    ],
+)
+
+
+def build_officer_warehouse(root: Path) -> Path:
+    """The county a data officer works on, built as `python -m etl run` builds it, so its
+    journal holds two validations: the first three months (May as OFFICER_MAY), then the
+    HR bureau's corrected April (X04 and X05 turn green for April)."""
+    from etl.cli import main
+
+    first = root / "officer-first" / "inbox"
+    write_county(first, [*FIRST[:2], OFFICER_MAY])
+    write_xlsx(
+        first / "低保名单" / "旬邑县2024年5月低保名单.xlsx",
+        [["姓名", "身份证号"], ["王某", make_id()]],
+    )
+    correction = root / "officer-april" / "inbox"
+    write_month(correction, OFFICER_APRIL_FIX)
+    warehouse = root / "officer" / "xunyi.duckdb"
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        for inbox in (first, correction):
+            status = main(["run", str(inbox.parent), "--warehouse", str(warehouse)])
+            assert status in (0, 1), status  # 1: the file in a folder named for no source
+    return warehouse
+
+
+def write_officer_may_fix(path: Path) -> Path:
+    """The corrected May HR ledger (OFFICER_MAY_FIX) as the clerk would send it: one file."""
+    inbox = path.parent / "may-fix-inbox"
+    write_month(inbox, OFFICER_MAY_FIX)
+    written = inbox / "employment" / "employment_2024-05.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(written, path)
+    return path
 
 
 # -- The served app --------------------------------------------------------------------------

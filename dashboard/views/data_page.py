@@ -8,10 +8,12 @@ blank template of each source, to hand out to the departments (offered without d
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 import streamlit as st
 
 from dashboard import filters, labels, templates, ui
-from dashboard.navigation import OVERVIEW
+from dashboard.navigation import CHECKS, OVERVIEW
 
 # The templates are offered even before any data: a county starts by handing them out.
 warehouse = ui.require_warehouse(before_stop=templates.section)
@@ -26,11 +28,18 @@ selection = ui.month_and_place(warehouse, months)
 month, place, place_name = selection.month, selection.place, selection.place_name
 town = place.town
 
-st.page_link(
+left, right = st.columns(2)
+left.page_link(
     OVERVIEW.path,
     label="返回指标总览",
     icon=":material/dashboard:",
     query_params=filters.current(["month", "town", "village"]),
+)
+right.page_link(
+    CHECKS.path,
+    label="到核查页处理问题：部门待办、整改清单、上传更正、例外、核查历史",
+    icon=":material/task_alt:",
+    query_params=filters.current(["month"]),
 )
 
 # -- Checks ------------------------------------------------------------------------------
@@ -67,23 +76,7 @@ else:
             f"（{labels.WORDS['check_status'][entries[cid]['check_status']]}）"
         ),
     )
-    entry = entries[check]
-    with st.container(border=True, key="check_entry"):
-        st.markdown(
-            f"**{check} {entry['check_title']}** · "
-            f"{labels.WORDS['severity'][entry['severity']]} · "
-            f"{labels.WORDS['check_status'][entry['check_status']]}"
-        )
-        st.markdown(f"核查规则：{entry['rule']}")
-        st.markdown(f"涉及台账：{entry['ledgers']}")
-        st.markdown(f"由谁更正：{entry['responsible']}")
-        if entry["note"]:
-            st.info(f"未核查的原因：{entry['note']}", icon=":material/info:")
-        if entry["stale"]:
-            st.warning(
-                "这项核查是在本月最新文件加载之前做的，结果已过期：请重新运行核查。",
-                icon=":material/history:",
-            )
+    ui.check_entry(check, entries[check])
     failures = warehouse.check_failures(check, month, place)
     ui.table(
         failures,
@@ -126,9 +119,24 @@ else:
         [filters.ALL, *described],
         key="quarantine_file",
         format_func=lambda name: described.get(name, f"全部 {len(described)} 个文件"),
+        help="选择一个文件，可以单独下载它的隔离单元格，发给报送这个文件的经办人更正",
     )
+    quarantined = warehouse.quarantine(month, all_months, chosen or None)
+    if chosen:
+        st.download_button(
+            f"下载此文件的隔离单元格（{quarantined.total} 个），发给报送人更正",
+            data=quarantined.excel,
+            file_name=f"隔离单元格_{PurePosixPath(chosen).stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+            key="download_quarantine_file",
+            on_click="ignore",
+            type="primary",
+        )
+    else:
+        st.caption(":material/touch_app: 选择一个文件，可单独下载它的隔离单元格发给报送人。")
     ui.table(
-        warehouse.quarantine(month, all_months, chosen or None),
+        quarantined,
         file_name=f"隔离单元格_{'全部' if all_months else month}.xlsx",
         key="download_quarantine",
     )

@@ -1,7 +1,9 @@
--- Dashboard data page: every check's verdict for the month ($month), failed first, with its
--- catalog entry (title, rule, ledgers, who corrects) — the failing count county-wide and in
--- the chosen place ($level, $town, $village). A verdict older than the month's latest load
--- is stale (spec/checks.md).
+-- Dashboard data and checks pages: every check's verdict for the month ($month), failed
+-- first, with its catalog entry (title, rule, ledgers, who corrects) — the failing count
+-- county-wide and in the chosen place ($level, $town, $village), and how many entities
+-- are accepted as exceptions. On the journal overlay (dashboard_overlay.sql): an exception
+-- counts as soon as it is recorded. A verdict older than the month's latest load is stale
+-- (spec/checks.md).
 WITH latest_load AS (
     SELECT max(loaded_at) AS loaded_at
     FROM v_load_log
@@ -12,7 +14,7 @@ in_place AS (
     SELECT
         check_id,
         count(DISTINCT entity_key) AS entities
-    FROM v_check_failures
+    FROM open_failures
     WHERE period = $month
         AND ($town IS NULL OR town_code = $town)
         AND ($village IS NULL OR village_code = $village)
@@ -29,13 +31,14 @@ SELECT
         WHEN $level = 'county' OR r.status = 'not_evaluated' THEN NULL
         ELSE coalesce(p.entities, 0)
     END AS place_failing_rows,
+    r.accepted_rows,
     c.rule,
     c.ledgers,
     c.department AS responsible,
     r.evaluated_at,
     r.note,
     coalesce(r.evaluated_at < l.loaded_at, false) AS stale
-FROM v_check_results AS r
+FROM open_results AS r
 INNER JOIN check_catalog AS c ON r.check_id = c.check_id
 CROSS JOIN latest_load AS l
 LEFT JOIN in_place AS p ON r.check_id = p.check_id
