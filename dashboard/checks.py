@@ -366,11 +366,121 @@ def _quarantined_files(warehouse: data.Warehouse, department: str, month: str) -
 # -- 上传更正 -----------------------------------------------------------------------------
 
 
+UPLOAD_RESULT_KEY = "upload_result"  # the last upload's result, shown after the rerun
+UPLOAD_SOURCE_KEY = "upload_source"
+
+
 def upload(warehouse: data.Warehouse, month: str) -> None:
-    st.info(
-        "上传更正文件的功能正在建设中。目前请把更正后的文件放进台账目录，运行 "
-        "`python -m etl run <台账目录>`。",
-        icon=":material/construction:",
+    sources = warehouse.sources()
+    st.caption(
+        "部门更正后的文件在这里上传：按与命令行相同的填报规则加载（不符合规则的行被隔离），"
+        "原文件存档，受影响的月份重新核查后发布，并列出哪些核查变绿、哪些变红。"
+        f"文件须为 .xlsx、.xls 或 .csv，不超过 {data.upload_limit()}。"
+    )
+    # the department chosen in 部门待办 proposes its first ledger
+    department = st.session_state.get(f"_{DEPARTMENT_KEY}")
+    proposed = next((n for n, (_, d) in sources.items() if d == department), None)
+    if UPLOAD_SOURCE_KEY not in st.session_state and proposed:
+        st.session_state[UPLOAD_SOURCE_KEY] = proposed
+    with st.form("upload_form", border=True):
+        source = st.selectbox(
+            "台账",
+            list(sources),
+            format_func=lambda n: f"{sources[n][0]}（{sources[n][1]}）",
+            key=UPLOAD_SOURCE_KEY,
+        )
+        uploaded = st.file_uploader(
+            "更正后的文件", type=["xlsx", "xls", "csv"], key="upload_file"
+        )
+        by = st.text_input("经办人", placeholder="填写您的姓名", max_chars=50, key="upload_by")
+        submitted = st.form_submit_button(
+            "上传并核查", type="primary", icon=":material/upload_file:", key="upload_submit"
+        )
+    if submitted:
+        if uploaded is None:
+            st.error("请先选择要上传的文件", icon=":material/error:")
+        else:
+            try:
+                with st.spinner("正在检查、加载、核查并发布……（如有数据加载正在进行，需等它完成）"):
+                    result = warehouse.upload(source, uploaded.name, uploaded.getvalue(), by)
+            except data.ExceptionError as error:
+                st.error(str(error), icon=":material/error:")
+            else:
+                st.session_state[UPLOAD_RESULT_KEY] = result
+                st.rerun()  # read the warehouse the upload published
+    result = st.session_state.get(UPLOAD_RESULT_KEY)
+    if result is not None:
+        _upload_result(warehouse, result)
+
+
+def _upload_result(warehouse: data.Warehouse, result) -> None:
+    title = warehouse.sources()[result.source][0]
+    named = f"{title}｜`{result.file_name}`" if result.file_name else title
+    if result.status == "loaded":
+        st.success(f"{named}：{result.message}", icon=":material/check_circle:")
+    elif result.status == "unchanged":
+        st.info(f"{named}：{result.message}", icon=":material/info:")
+    else:
+        st.error(f"{named}：文件未加载。{result.message}", icon=":material/block:")
+        st.caption("数据仓库未作改动。请按提示修改文件后重新上传。")
+        return
+    if result.faults:
+        st.warning(
+            "以下核查未能执行，请联系平台维护人员：" + "、".join(result.faults),
+            icon=":material/warning:",
+        )
+    if result.rows_quarantined:
+        st.download_button(
+            f"下载这个文件被隔离的单元格（{result.rows_quarantined} 行）",
+            data=warehouse.quarantine("", True, result.file_name).excel,
+            file_name=f"隔离单元格_{PurePosixPath(result.file_name).stem}.xlsx",
+            mime=XLSX,
+            icon=":material/download:",
+            key="download_upload_quarantine",
+            on_click="ignore",
+        )
+    if not result.months:
+        return
+    months = "、".join(labels.month_name(m) for m in result.months)
+    green, red = result.turned_green, result.turned_red
+    st.markdown(
+        f"重新核查了{months}：**{len(green)} 项变绿**（转为通过），**{len(red)} 项变红**（新出现问题）。"
+    )
+    for heading, changes in (("变绿", green), ("变红", red)):
+        if changes:
+            st.markdown(f"**{heading}**")
+            ui.table(
+                data.Table(_changes_frame(changes)),
+                file_name=f"上传后核查{heading}.xlsx",
+                key=f"download_upload_{'green' if heading == '变绿' else 'red'}",
+            )
+    others = [c for c in result.checks if c.changed and c.turned is None]
+    if others:
+        st.markdown("**问题数有变化的其他核查**")
+        ui.table(
+            data.Table(_changes_frame(others)),
+            file_name="上传后核查变化.xlsx",
+            key="download_upload_changed",
+        )
+
+
+def _changes_frame(changes) -> pl.DataFrame:
+    words = labels.WORDS["check_status"]
+
+    def status(value: str | None, failing: int | None) -> str:
+        if value is None:
+            return "无结果"
+        return words[value] + (f"（{failing} 个）" if value == "failed" and failing else "")
+
+    return pl.DataFrame(
+        {
+            "月份": [labels.month_name(c.period) for c in changes],
+            "核查编号": [c.check_id for c in changes],
+            "核查名称": [c.title for c in changes],
+            "级别": [labels.WORDS["severity"][c.severity] for c in changes],
+            "上传前": [status(c.before, c.failing_before) for c in changes],
+            "上传后": [status(c.after, c.failing_after) for c in changes],
+        }
     )
 
 

@@ -249,6 +249,13 @@ def plan_title(month: str) -> str:
     return f"{config['title']}（{config['document']}）"
 
 
+def upload_limit() -> str:
+    """The largest file the page accepts, for people (etl.settings: $XUNYI_MAX_UPLOAD_MB)."""
+    from etl.settings import max_upload_mb, shown_mb
+
+    return f"{shown_mb(max_upload_mb())} MB"
+
+
 def warehouse_path() -> Path:
     return default_warehouse()
 
@@ -515,6 +522,28 @@ class Warehouse:
         if active:
             frame = frame.drop("withdrawn_by", "withdrawn_at", "withdrawn_reason")
         return Table(labels.present(frame))
+
+    # Uploading a corrected extract -----------------------------------------------------------
+
+    def sources(self) -> dict[str, tuple[str, str]]:
+        """Every declared source: name → (title, department), in the contract's order."""
+        from etl.declarations import sources
+
+        return {name: (s.title, s.department) for name, s in sources().items()}
+
+    def upload(self, source: str, original_name: str, content: bytes, uploaded_by: str):
+        """Load a corrected extract as the command line would (etl.upload.upload: checked,
+        archived, loaded, re-validated, published under the writer lock). Returns its
+        UploadResult; raises ExceptionError (Chinese) when the platform failed or the name
+        of who uploads is missing. The next rerun reads the new warehouse."""
+        from etl.upload import UploadFailed, upload
+
+        if not uploaded_by.strip():
+            raise ExceptionError("请填写经办人姓名（登录功能上线前，用它记录是谁上传的）")
+        try:
+            return upload(Path(self.version[0]), source, original_name, content, uploaded_by)
+        except UploadFailed as failure:
+            raise ExceptionError(str(failure)) from None
 
     # Validation history ----------------------------------------------------------------------
 
