@@ -29,12 +29,21 @@ def warehouse(tmp_path) -> Path:
     return tmp_path / "wh" / "xunyi.duckdb"
 
 
-def run_etl(*args: str, warehouse: Path | None = None, check: bool = False, **kwargs):
-    """Run `python -m etl …` as a user would, in a subprocess."""
+def run_etl(
+    *args: str,
+    warehouse: Path | None = None,
+    check: bool = False,
+    env_today: str | None = None,
+    **kwargs,
+):
+    """Run `python -m etl …` as a user would, in a subprocess (on `env_today`, YYYY-MM-DD,
+    as its clock's today when given)."""
     command = [sys.executable, "-m", "etl", *args]
     if warehouse is not None:
         command += ["--warehouse", str(warehouse)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if env_today is not None:
+        env["XUNYI_TODAY"] = env_today
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env, **kwargs)
     if check and result.returncode != 0:
         raise AssertionError(
@@ -88,3 +97,13 @@ def demo_county(tmp_path_factory):
     result = run_etl("run", str(root / "county"), warehouse=warehouse, timeout=1800)
     truth = json.loads((root / "county" / "truth.json").read_text(encoding="utf-8"))
     return root, warehouse, truth, result
+
+
+@pytest.fixture(scope="session")
+def officer_county(tmp_path_factory) -> Path:
+    """The county a data officer works on (browser_support.build_officer_warehouse: two
+    `run`s, so its journal holds two validations), built once for the session; a test that
+    writes to it (an exception, an upload) works on a copy (browser_support.copy_warehouse)."""
+    from browser_support import build_officer_warehouse
+
+    return build_officer_warehouse(tmp_path_factory.mktemp("officer"))

@@ -121,3 +121,38 @@ def test_a_changed_check_is_re_evaluated(county, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     _, evaluated, _ = last_run(warehouse)
     assert evaluated == {("X05", m.period) for m in MONTHS}
+
+
+def test_run_re_evaluates_what_the_clock_decides_without_a_new_file(tmp_path):
+    """A missing report is judged once its month has ended, and X10's parts once their
+    deadline month has: `run` re-evaluates those pairs when the clock passes the date,
+    without any new file, and keeps every other."""
+    inbox = tmp_path / "county" / "inbox"
+    write_county(inbox, MONTHS)
+    warehouse = tmp_path / "xunyi.duckdb"
+
+    def run_on(today: str) -> set[tuple[str, str]]:
+        done = run_etl("run", str(inbox.parent), warehouse=warehouse, env_today=today)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return last_run(warehouse)[1]
+
+    def x18(period: str) -> tuple[str, str | None]:
+        return query(
+            warehouse,
+            "SELECT status, note FROM v_check_results WHERE check_id = 'X18' AND period = ?",
+            [period],
+        )[0]
+
+    run_on("2024-06-20")  # June not over: its missing housing report is not yet late
+    status, note = x18("2024-06")
+    assert status == "not_evaluated" and "尚未结束" in note
+    assert x18("2024-05")[0] == "failed"  # May is over: no report is a failure
+
+    completeness = {c.id for c in checks() if c.completeness}
+    assert run_on("2024-06-25") == set()  # the same day, in effect: nothing to do
+    assert run_on("2024-07-01") == {(c, "2024-06") for c in completeness}
+    assert x18("2024-06")[0] == "failed"
+
+    # X10's 竣工 deadline (x10_completed_from, 2024-10) passing: X10 only, in every month
+    assert run_on("2024-10-31") == set()
+    assert run_on("2024-11-01") == {("X10", m.period) for m in MONTHS}
