@@ -85,7 +85,14 @@ def main() -> int:
         problems += [f"{p}: no result" for p in by_period if (check, p) not in results]
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
-        print(f"{check}: precision {precision:.3f} recall {recall:.3f} ({tp} entities)")
+        mine = [p for c, p in results if c == check]
+        passing = sum(1 for p in mine if p in by_period and not by_period[p])
+        unevaluated = sum(1 for p in mine if p not in by_period)
+        print(
+            f"{check}: precision {precision:.3f} recall {recall:.3f} ({tp} entities); months "
+            f"failing {len(mine) - passing - unevaluated}, passing {passing}, "
+            f"not evaluated {unevaluated}"
+        )
         for line in problems[:6]:
             print(f"    {line}")
         wrong += bool(problems)

@@ -82,6 +82,7 @@ def test_checks_report_exactly_the_injected_entities(county):
         (c, p): s
         for c, p, s in query(warehouse, "SELECT check_id, period, status FROM v_check_results")
     }
+    not_evaluated: dict[str, list[str]] = {}
     for check_id in declared:
         by_period = truth["checks"][check_id]
         assert any(by_period.values()), f"{check_id}: no defect injected"
@@ -114,8 +115,18 @@ def test_checks_report_exactly_the_injected_entities(county):
             )
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / (tp + fn) if tp + fn else 1.0
-        print(f"{check_id}: precision {precision:.3f} recall {recall:.3f} ({tp} entities)")
+        passing = [p for p in stored if p in by_period and not by_period[p]]
+        unevaluated = [p for p in stored if p not in by_period]
+        print(
+            f"{check_id}: precision {precision:.3f} recall {recall:.3f} ({tp} entities); "
+            f"months failing {len(stored) - len(passing) - len(unevaluated)}, "
+            f"passing {len(passing)}, not evaluated {len(unevaluated)}"
+        )
         assert (precision, recall) == (1.0, 1.0), check_id
+        assert passing, f"{check_id} fails in every month it judges"
+        not_evaluated[check_id] = unevaluated
+    # a missing or rejected file leaves the checks that need it not evaluated that month
+    assert sum(map(len, not_evaluated.values())) > 0
 
 
 def test_indicators_equal_the_truth_at_every_level(county):
