@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 import pytest
@@ -107,3 +108,33 @@ def officer_county(tmp_path_factory) -> Path:
     from browser_support import build_officer_warehouse
 
     return build_officer_warehouse(tmp_path_factory.mktemp("officer"))
+
+
+# -- Headless Chromium (the browser tests) --------------------------------------------------
+
+BROWSER_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from browser_support import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context; afterwards, no request may have left the host (usage
+    statistics, icon fonts: dashboard/.streamlit/config.toml and a local favicon)."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True
+    )
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
+    yield page
+    context.close()
+    outside = [url for url in requested if urlsplit(url).hostname != "127.0.0.1"]
+    assert not outside, outside

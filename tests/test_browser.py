@@ -21,17 +21,17 @@ from browser_support import (
     REPO,
     TOWN_TUQIAO,
     build_warehouse,
-    chromium,
     copy_warehouse,
     require_chromium,
     served,
     write_later,
 )
+from conftest import BROWSER_TIMEOUT_MS
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = BROWSER_TIMEOUT_MS
 expect.set_options(timeout=TIMEOUT_MS)
 
 
@@ -39,29 +39,6 @@ expect.set_options(timeout=TIMEOUT_MS)
 def county_warehouse(tmp_path_factory) -> Path:
     require_chromium()
     return build_warehouse(tmp_path_factory.mktemp("browser"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh browser context; afterwards, no request may have left the host (usage
-    statistics, icon fonts: dashboard/.streamlit/config.toml and a local favicon)."""
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True
-    )
-    requested: list[str] = []
-    context.on("request", lambda request: requested.append(request.url))
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    yield page
-    context.close()
-    outside = [url for url in requested if urlparse(url).hostname != "127.0.0.1"]
-    assert not outside, outside
 
 
 def shoot(page, name: str) -> None:

@@ -64,7 +64,9 @@ def statuses(warehouse: Path) -> dict[tuple[str, str], str]:
 
 
 def load_log(warehouse: Path) -> list[tuple]:
-    return query(warehouse, "SELECT file_name, status FROM v_load_log ORDER BY loaded_at, file_name")
+    return query(
+        warehouse, "SELECT file_name, status FROM v_load_log ORDER BY loaded_at, file_name"
+    )
 
 
 def test_a_corrected_file_turns_its_checks_green_as_the_warehouse_says(warehouse, tmp_path):
