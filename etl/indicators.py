@@ -20,6 +20,7 @@ from functools import cache
 
 import duckdb
 
+from etl.forecasts import refresh_forecasts
 from etl.settings import CONFIG_DIR
 from etl.targets import plan
 from etl.warehouse import sql_path, sql_text
@@ -148,3 +149,4 @@ def refresh_indicators(con: duckdb.DuckDBPyConnection) -> None:
             _bound(sql + " $kpi_code", code, d.get("params", {})),
         )
     con.execute(sql_text("marts/kpi_values.sql"))
+    refresh_forecasts(con, years)

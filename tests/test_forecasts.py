@@ -1,0 +1,106 @@
+"""Year-end forecasts (warehouse/marts/kpi_forecasts.sql) computed by hand on a tiny county:
+the pace of a cumulative count, the damped trend of a level, the 80 % interval, the bounds
+and the outlook against the target; and the method's numbers come from the configuration."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pytest
+from conftest import query
+from county import TUQIAO, Month, person, write_county
+
+from etl.indicators import refresh_indicators
+from etl.load import load_directory
+from etl.progress import Progress
+from etl.targets import plan
+from etl.warehouse import publishing
+
+P = {n: person(n) for n in range(1, 9)}
+Z = 1.28  # config/plan-2024.toml [forecast]
+DAMPING = 0.5
+
+# Trained (cumulative, from March): 2 by April, 4 by May, 8 by June.
+# In work (a level): 3 in April, 4 in May, 6 in June.
+MONTHS = [
+    Month(
+        "2024-04",
+        employment=[(P[n], TUQIAO) for n in (1, 2, 3)],
+        training=[(P[1], True), (P[2], True)],
+    ),
+    Month(
+        "2024-05",
+        employment=[(P[n], TUQIAO) for n in (1, 2, 3, 4)],
+        training=[(P[3], True), (P[4], True)],
+    ),
+    Month(
+        "2024-06",
+        employment=[(P[n], TUQIAO) for n in (1, 2, 3, 4, 5, 6)],
+        training=[(P[n], True) for n in (5, 6, 7, 8)],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    root = tmp_path_factory.mktemp("forecasts")
+    write_county(root / "inbox", MONTHS)
+    warehouse = root / "xunyi.duckdb"
+    with open(os.devnull, "w") as quiet, publishing(warehouse, say=lambda _: None) as build:
+        load_directory(build.con, root / "inbox", Progress(0, "加载", stream=quiet))
+        refresh_indicators(build.con)
+    return warehouse
+
+
+def forecast(warehouse, code, period):
+    rows = query(
+        warehouse,
+        "SELECT due_period, months_ahead, value, forecast, low, high, target, outlook, method "
+        "FROM v_kpi_forecast WHERE kpi_code = ? AND period = ? AND level = 'county'",
+        [code, period],
+    )
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_the_configured_method_is_the_one_used():
+    method = plan(2024)["forecast"]
+    assert (method["drift_damping"], method["interval_z"]) == (DAMPING, Z)
+
+
+def test_a_cumulative_count_goes_on_at_its_pace(county):
+    due, ahead, value, centre, low, high, target, outlook, method = forecast(
+        county, "A4-TRAINED", "2024-06"
+    )
+    assert (due, ahead, value, target, method) == ("2024-12", 6, 8, 1400, "pace")
+    # 8 in the four months March–June: 2 a month, six months to go
+    assert centre == pytest.approx(8 + 2 * 6)
+    spread = Z * math.sqrt(2) * math.sqrt(6)  # the changes were +2 and +4
+    assert (low, high) == (pytest.approx(20 - spread), pytest.approx(20 + spread))
+    assert outlook == "unlikely"  # far below 1,400 even at the interval's top
+
+
+def test_a_level_follows_its_recent_trend_damped(county):
+    *_, centre, low, high, _, _, method = forecast(county, "A4-MIGRANT", "2024-06")
+    assert method == "trend"
+    assert centre == pytest.approx(6 + DAMPING * 1.5 * 6)  # changes +1, +2: mean 1.5
+    spread = Z * math.sqrt(0.5) * math.sqrt(6)
+    assert (low, high) == (pytest.approx(centre - spread), pytest.approx(centre + spread))
+
+
+def test_with_fewer_than_two_changes_there_is_no_interval(county):
+    *_, low, high, _, _, _ = forecast(county, "A4-TRAINED", "2024-05")
+    assert (low, high) == (None, None)
+    # the first month: its own pace, nothing to measure a spread on
+    _, _, value, centre, low, _, _, _, _ = forecast(county, "A4-TRAINED", "2024-04")
+    assert (value, centre, low) == (2, pytest.approx(2 + 2 / 2 * 8), None)
+
+
+def test_a_cumulative_count_never_falls_below_today(county):
+    lows = query(
+        county,
+        "SELECT count(*) FROM v_kpi_forecast f JOIN plan_kpi p USING (kpi_code) "
+        "WHERE p.progress = 'cumulative' AND (f.forecast < f.value OR f.low < f.value)",
+    )
+    assert lows == [(0,)]
