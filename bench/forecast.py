@@ -114,7 +114,9 @@ def main() -> int:
             held = {zz: summary(evaluate(warehouses[1], damping, zz))[3] for zz in Z}
             z = next((zz for zz in Z if held[zz] >= 0.8), Z[-1])
             print("  interval held by z " + ", ".join(f"{k:g}: {v:.0%}" for k, v in held.items()))
-        print(f"\nforecasts, demo county ×{args.scale:g}, drift_damping {damping:g}, interval_z {z:g}")
+        print(
+            f"\nforecasts, demo county ×{args.scale:g}, drift_damping {damping:g}, interval_z {z:g}"
+        )
         for seed in (1, 2, 3):
             report(f"seed {seed}{' (tuned on)' if seed == 1 else ''}", evaluate(
                 warehouses[seed], damping, z))  # fmt: skip

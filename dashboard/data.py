@@ -316,6 +316,11 @@ class Warehouse:
         """One indicator at `place`, month by month, with its target and expected value."""
         return self.query("dashboard_trend", kpi=kpi, **place.params())
 
+    def forecast(self, kpi: str, month: str, place: Place) -> dict | None:
+        """The indicator's year-end forecast made as of `month` at `place`, or None."""
+        rows = self.query("dashboard_forecast", kpi=kpi, month=month, **place.params())
+        return rows.row(0, named=True) if rows.height else None
+
     def town_breakdown(self, kpi: str, month: str) -> pl.DataFrame:
         return self.query("dashboard_town_breakdown", kpi=kpi, month=month)
 

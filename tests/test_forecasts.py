@@ -18,8 +18,8 @@ from etl.targets import plan
 from etl.warehouse import publishing
 
 P = {n: person(n) for n in range(1, 9)}
-Z = 1.28  # config/plan-2024.toml [forecast]
-DAMPING = 0.5
+METHOD = plan(2024)["forecast"]  # config/plan-2024.toml [forecast]
+Z, DAMPING = METHOD["interval_z"], METHOD["drift_damping"]
 
 # Trained (cumulative, from March): 2 by April, 4 by May, 8 by June.
 # In work (a level): 3 in April, 4 in May, 6 in June.
@@ -64,9 +64,10 @@ def forecast(warehouse, code, period):
     return rows[0]
 
 
-def test_the_configured_method_is_the_one_used():
-    method = plan(2024)["forecast"]
-    assert (method["drift_damping"], method["interval_z"]) == (DAMPING, Z)
+def test_the_configured_method_is_the_one_used(county):
+    assert query(county, "SELECT plan_year, drift_damping, interval_z FROM forecast_method") == [
+        (2024, DAMPING, Z)
+    ]
 
 
 def test_a_cumulative_count_goes_on_at_its_pace(county):
@@ -76,8 +77,9 @@ def test_a_cumulative_count_goes_on_at_its_pace(county):
     assert (due, ahead, value, target, method) == ("2024-12", 6, 8, 1400, "pace")
     # 8 in the four months March–June: 2 a month, six months to go
     assert centre == pytest.approx(8 + 2 * 6)
-    spread = Z * math.sqrt(2) * math.sqrt(6)  # the changes were +2 and +4
-    assert (low, high) == (pytest.approx(20 - spread), pytest.approx(20 + spread))
+    spread = Z * math.sqrt(2) * math.sqrt(6 + 36 / 2)  # the changes were +2 and +4
+    # never below today's 8: a cumulative count does not fall
+    assert (low, high) == (pytest.approx(max(20 - spread, 8)), pytest.approx(20 + spread))
     assert outlook == "unlikely"  # far below 1,400 even at the interval's top
 
 
@@ -85,7 +87,7 @@ def test_a_level_follows_its_recent_trend_damped(county):
     *_, centre, low, high, _, _, method = forecast(county, "A4-MIGRANT", "2024-06")
     assert method == "trend"
     assert centre == pytest.approx(6 + DAMPING * 1.5 * 6)  # changes +1, +2: mean 1.5
-    spread = Z * math.sqrt(0.5) * math.sqrt(6)
+    spread = Z * math.sqrt(0.5) * math.sqrt(6 + 36 / 2)  # sd of +1, +2
     assert (low, high) == (pytest.approx(centre - spread), pytest.approx(centre + spread))
 
 
@@ -104,3 +106,30 @@ def test_a_cumulative_count_never_falls_below_today(county):
         "WHERE p.progress = 'cumulative' AND (f.forecast < f.value OR f.low < f.value)",
     )
     assert lows == [(0,)]
+
+
+def test_the_overview_draws_the_forecast_and_says_it(county, monkeypatch):
+    import json
+
+    from conftest import REPO
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("XUNYI_WAREHOUSE", str(county))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.query_params.update({"month": "2024-06", "kpi": "A4-TRAINED"})
+    at.run()
+    assert not at.exception, at.exception
+    [spec] = [
+        json.loads(c.proto.spec) for c in at.get("plotly_chart") if "trend_chart" in c.proto.id
+    ]
+    [line] = [t for t in spec["data"] if t.get("name") == "预测"]
+    assert line["x"] == ["2024-06", "2024-12"] and line["y"] == [8, pytest.approx(20)]
+    [band] = [t for t in spec["data"] if t.get("name") == "预测80%区间"]
+    spread = Z * math.sqrt(2) * math.sqrt(6 + 36 / 2)
+    assert band["y"][1:3] == [pytest.approx(20 + spread), pytest.approx(max(20 - spread, 8))]
+    low, high = (f"{max(20 - spread, 8):,.0f}", f"{20 + spread:,.0f}")
+    said = [c.value for c in at.caption if "按当前进度" in c.value]
+    assert said == [
+        f":material/trending_up: 按当前进度，预计12月底达到 20 人（80%区间 {low}–{high} 人），"
+        "低于目标 1,400 人，难以达到。"
+    ]

@@ -74,13 +74,22 @@ unit = units[kpi]
 
 trend_column, towns_column = st.columns(2)
 with trend_column:
+    outlook = warehouse.forecast(kpi, month, place)
     st.plotly_chart(
         charts.trend(
-            warehouse.trend(kpi, place), title=f"{names[kpi]}：月度走势（{place_name}）", unit=unit
+            warehouse.trend(kpi, place),
+            title=f"{names[kpi]}：月度走势（{place_name}）",
+            unit=unit,
+            forecast=outlook,
         ),
         config=charts.CONFIG,
         key="trend_chart",
     )
+    if outlook is not None and outlook["months_ahead"] > 0:
+        st.caption(
+            f":material/trending_up: {labels.forecast_sentence(outlook, unit)}",
+            help=labels.FORECAST_METHOD[outlook["method"]],
+        )
 with towns_column:
     by_town = warehouse.town_breakdown(kpi, month)
     st.plotly_chart(

@@ -9,8 +9,9 @@
 --   milestones  keep the share of the plan reached: value × the final target ÷ expected now;
 --   level       the recent trend, damped: value + damping × (mean change over the last three
 --               months) × the months to go.
--- The interval: ± z × (standard deviation of the monthly changes so far) × √(months to go),
--- a random walk's spread; none with fewer than two changes. Bounds: counts at or above 0,
+-- The interval: ± z × (standard deviation of the monthly changes so far) × √(k + k² ÷ n)
+-- for k months to go and n changes so far — a random walk's spread, and the uncertainty of
+-- the pace itself carried k months; none with fewer than two changes. Bounds: counts at or above 0,
 -- a cumulative count at or above its value today, a share (a 比例 that has stayed within
 -- 0–100 %) within 0–100 %; a growth rate or a 百分点 difference unbounded.
 DELETE FROM kpi_forecasts;
@@ -88,7 +89,10 @@ projected AS (
             ELSE value + drift_damping * coalesce(recent_step, 0) * (due_month_no - month_no)
         END AS centre,
         CASE
-            WHEN steps_so_far >= 2 THEN interval_z * step_sd * sqrt(due_month_no - month_no)
+            WHEN steps_so_far >= 2 THEN
+                interval_z * step_sd * sqrt(
+                    (due_month_no - month_no) + (due_month_no - month_no) ^ 2 / steps_so_far
+                )
         END AS spread
     FROM so_far
     WHERE month_no <= due_month_no
