@@ -316,6 +316,20 @@ class Warehouse:
         """One indicator at `place`, month by month, with its target and expected value."""
         return self.query("dashboard_trend", kpi=kpi, **place.params())
 
+    # Leaders' page ---------------------------------------------------------------------------
+
+    def action_tiles(self, month: str) -> pl.DataFrame:
+        """The ten actions, each with its headline indicators at county level in `month`."""
+        return self.query("dashboard_action_tiles", month=month)
+
+    def decisions(self, month: str) -> pl.DataFrame:
+        """Off-track indicators and failing error-level checks of the month."""
+        return self.query("dashboard_decisions", month=month)
+
+    def completeness(self, month: str) -> pl.DataFrame:
+        """The month's monthly ledgers missing, and its files rejected, by department."""
+        return self.query("dashboard_completeness", month=month)
+
     def forecast(self, kpi: str, month: str, place: Place) -> dict | None:
         """The indicator's year-end forecast made as of `month` at `place`, or None."""
         rows = self.query("dashboard_forecast", kpi=kpi, month=month, **place.params())

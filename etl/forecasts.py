@@ -1,4 +1,5 @@
-"""Year-end forecasts: where each indicator will stand on its due date, with an 80 % interval.
+"""Year-end forecasts: where each indicator will stand on its due date, with an 80 % interval;
+and the plan's actions and dispatch meetings the leaders' page reads beside them.
 
 Rebuilt with the indicators (etl/indicators.py refresh_indicators), from `kpi_values`:
 warehouse/marts/kpi_forecasts.sql holds the method, config/plan-<year>.toml [forecast] its
@@ -11,6 +12,18 @@ import duckdb
 
 from etl.targets import plan
 from etl.warehouse import sql_text
+
+
+def write_actions(con: duckdb.DuckDBPyConnection, years: list[int]) -> None:
+    """The plan's ten actions and its dispatch meetings, per plan year."""
+    con.execute("DELETE FROM plan_actions")
+    con.execute("DELETE FROM plan_meetings")
+    for year in years:
+        config = plan(year)
+        actions = [[year, int(n), title] for n, title in config["actions"].items()]
+        con.executemany("INSERT INTO plan_actions VALUES (?, ?, ?)", actions)
+        meetings = [[year, p] for p in config["plan"]["dispatch_meetings"]]
+        con.executemany("INSERT INTO plan_meetings VALUES (?, ?)", meetings)
 
 
 def refresh_forecasts(con: duckdb.DuckDBPyConnection, years: list[int]) -> None:

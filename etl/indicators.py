@@ -20,7 +20,7 @@ from functools import cache
 
 import duckdb
 
-from etl.forecasts import refresh_forecasts
+from etl.forecasts import refresh_forecasts, write_actions
 from etl.settings import CONFIG_DIR
 from etl.targets import plan
 from etl.warehouse import sql_path, sql_text
@@ -149,4 +149,5 @@ def refresh_indicators(con: duckdb.DuckDBPyConnection) -> None:
             _bound(sql + " $kpi_code", code, d.get("params", {})),
         )
     con.execute(sql_text("marts/kpi_values.sql"))
+    write_actions(con, years)
     refresh_forecasts(con, years)
