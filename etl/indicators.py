@@ -110,9 +110,18 @@ def write_plan(con: duckdb.DuckDBPyConnection, years: list[int] | None = None) -
             con.executemany("INSERT INTO plan_milestones VALUES (?, ?, ?, ?)", milestones)
 
 
-def _bound(sql: str, code: str, params: dict) -> dict:
+def _configured(value, config: dict):
+    """A declared parameter, or the configured value it names (`plan:checks.x13_entry_days`)."""
+    if isinstance(value, str) and value.startswith("plan:"):
+        for key in value.removeprefix("plan:").split("."):
+            config = config[key]
+        return config
+    return value
+
+
+def _bound(sql: str, code: str, params: dict, config: dict) -> dict:
     """The parameters the SQL names ($name), from the declaration and the code."""
-    values = {"kpi_code": code, **params}
+    values = {"kpi_code": code, **{k: _configured(v, config) for k, v in params.items()}}
     names = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))
     missing = names - set(values)
     if missing:
@@ -124,6 +133,7 @@ def refresh_indicators(con: duckdb.DuckDBPyConnection) -> None:
     years = _plan_years(con)
     write_plan(con, years)
     defs = definitions(years)
+    config = plan(years[-1]) if years else plan()
     con.execute(sql_text("kpis/_work_tables.sql"))
     con.executemany(
         "INSERT INTO kpi_definitions VALUES (?, ?, ?, ?)",
@@ -146,7 +156,7 @@ def refresh_indicators(con: duckdb.DuckDBPyConnection) -> None:
             "INSERT INTO kpi_parts SELECT $kpi_code AS kpi_code, parts.* FROM ("
             + sql
             + ") AS parts",
-            _bound(sql + " $kpi_code", code, d.get("params", {})),
+            _bound(sql + " $kpi_code", code, d.get("params", {}), config),
         )
     con.execute(sql_text("marts/kpi_values.sql"))
     write_actions(con, years)
