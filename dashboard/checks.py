@@ -389,9 +389,7 @@ def upload(warehouse: data.Warehouse, month: str) -> None:
             format_func=lambda n: f"{sources[n][0]}（{sources[n][1]}）",
             key=UPLOAD_SOURCE_KEY,
         )
-        uploaded = st.file_uploader(
-            "更正后的文件", type=["xlsx", "xls", "csv"], key="upload_file"
-        )
+        uploaded = st.file_uploader("更正后的文件", type=["xlsx", "xls", "csv"], key="upload_file")
         by = st.text_input("经办人", placeholder="填写您的姓名", max_chars=50, key="upload_by")
         submitted = st.form_submit_button(
             "上传并核查", type="primary", icon=":material/upload_file:", key="upload_submit"

@@ -227,9 +227,7 @@ OFFICER_APRIL_FIX = Month(
 # The HR bureau's corrected May: P9 is not theirs to list (X06 passes in May).
 OFFICER_MAY_FIX = Month(
     "2024-05",
-    employment=[
-        (who, place) for who, place in OFFICER_MAY.employment if who is not P[9]
-    ],
+    employment=[(who, place) for who, place in OFFICER_MAY.employment if who is not P[9]],
 )
 
 

@@ -11,7 +11,6 @@ import polars as pl
 import pytest
 from browser_support import (
     FULL_ID,
-    build_officer_warehouse,
     copy_warehouse,
     require_chromium,
     served,
@@ -28,15 +27,10 @@ pytestmark = pytest.mark.browser
 HR = "县人社局"
 
 
-@pytest.fixture(scope="module")
-def officer_warehouse(tmp_path_factory) -> Path:
-    require_chromium()
-    return build_officer_warehouse(tmp_path_factory.mktemp("officer-browser"))
-
-
 @pytest.fixture
-def warehouse(officer_warehouse, tmp_path) -> Path:
-    return copy_warehouse(officer_warehouse, tmp_path / "wh")
+def warehouse(officer_county, tmp_path) -> Path:
+    require_chromium()
+    return copy_warehouse(officer_county, tmp_path / "wh")
 
 
 def open_tab(page, name: str) -> None:

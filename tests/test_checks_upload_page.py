@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from apptest_support import covers
 from browser_support import (
-    build_officer_warehouse,
     copy_warehouse,
     write_officer_may_fix,
 )
@@ -25,14 +25,9 @@ APP = str(REPO / "dashboard" / "app.py")
 CORRECTED = "旬邑县2024年5月务工台账（更正）.xlsx"
 
 
-@pytest.fixture(scope="module")
-def officer(tmp_path_factory) -> Path:
-    return build_officer_warehouse(tmp_path_factory.mktemp("officer-upload"))
-
-
 @pytest.fixture
-def warehouse(officer, tmp_path, monkeypatch) -> Path:
-    copy = copy_warehouse(officer, tmp_path / "wh")
+def warehouse(officer_county, tmp_path, monkeypatch) -> Path:
+    copy = copy_warehouse(officer_county, tmp_path / "wh")
     monkeypatch.setenv("XUNYI_WAREHOUSE", str(copy))
     return copy
 
@@ -69,6 +64,7 @@ def load_log(warehouse: Path) -> list[tuple]:
     )
 
 
+@covers(CHECKS)
 def test_a_corrected_file_turns_its_checks_green_as_the_warehouse_says(warehouse, tmp_path):
     before = statuses(warehouse)
     fix = write_officer_may_fix(tmp_path / "fix" / "employment.xlsx")
@@ -99,6 +95,7 @@ def test_a_corrected_file_turns_its_checks_green_as_the_warehouse_says(warehouse
     assert statuses(warehouse) == after
 
 
+@covers(CHECKS)
 def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_changes(warehouse):
     before, logged = statuses(warehouse), load_log(warehouse)
     at = submit(upload_tab(), "employment", CORRECTED, b"\xe5\xa7\x93\xe5\x90\x8d,x\n", "张三")
@@ -107,6 +104,7 @@ def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_changes(wa
     assert statuses(warehouse) == before and load_log(warehouse) == logged
 
 
+@covers(CHECKS)
 def test_an_upload_needs_a_file_and_who_uploads(warehouse, tmp_path):
     logged = load_log(warehouse)
     at = upload_tab()

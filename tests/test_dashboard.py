@@ -2,22 +2,39 @@
 
 Every page in the navigation runs here with its widgets exercised; figures, chart specs and
 downloads are compared with the warehouse's own views; nothing shaped like a full resident
-ID may appear on a page or in a download; the URL carries the filters both ways.
+ID may appear on a page or in a download; the URL carries the filters both ways. The 核查
+page's tabs are exercised in tests/test_checks_page.py; the helpers both use are in
+tests/apptest_support.py.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
-import json
 import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import polars as pl
 import pytest
+from apptest_support import (
+    APP,
+    REPO,
+    capture_downloads,
+    cells,
+    charts,
+    covered_pages,
+    covers,
+    metrics,
+    opener,
+    page_text,
+    sql,
+    table,
+    trace,
+    workbook,
+)
 from browser_support import (
     BAD_ID,
     FULL_ID,
@@ -30,30 +47,15 @@ from browser_support import (
     copy_warehouse,
     write_later,
 )
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data, labels
-from dashboard.navigation import DATA, OVERVIEW, PAGES, PageSpec
+from dashboard.navigation import DATA, OVERVIEW, PAGES
+from expectations import catalog
 
-REPO = Path(__file__).resolve().parent.parent
-APP = str(REPO / "dashboard" / "app.py")
 VILLAGE_XINMAO = "610429101202"  # 土桥镇新峁村
 
-# -- Which test covers which page (the meta-test below reads this) -----------------------------
-
-COVERED: dict[str, list[str]] = {}
-
-
-def covers(page: PageSpec) -> Callable:
-    def mark(test: Callable) -> Callable:
-        COVERED.setdefault(page.path, []).append(test.__name__)
-        return test
-
-    return mark
-
-
-# -- Fixtures and helpers ------------------------------------------------------------------
+# -- Fixtures and helpers (the shared ones are in tests/apptest_support.py) -----------------
 
 
 @pytest.fixture(scope="module")
@@ -64,26 +66,13 @@ def warehouse(tmp_path_factory) -> Path:
 @pytest.fixture
 def app(warehouse, monkeypatch) -> Callable[..., AppTest]:
     """Open a page (after a first run on the default page, as a browser would) with URL params."""
-    monkeypatch.setenv("XUNYI_WAREHOUSE", str(warehouse))
-
-    def open_page(page: PageSpec = OVERVIEW, **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(params)
-        at.run()
-        if not page.default:
-            at.switch_page(page.path).run()
-        assert not at.exception, at.exception
-        return at
-
-    return open_page
+    return opener(warehouse, monkeypatch)
 
 
-def sql(warehouse: Path, query: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, Callable[[], bytes]]:
+    """File name → the callable a download button would run when clicked."""
+    return capture_downloads(monkeypatch)
 
 
 def kpi_rows(warehouse, code, level="county", town=None, village=None) -> list[tuple]:
@@ -94,68 +83,6 @@ def kpi_rows(warehouse, code, level="county", town=None, village=None) -> list[t
         "ORDER BY period",
         [code, level, town, village],
     )
-
-
-def charts(at: AppTest) -> dict[str, dict]:
-    """Plotly specs by the chart's key (trend_chart, towns_chart, villages_chart)."""
-    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
-
-
-def trace(spec: dict, name: str) -> dict | None:
-    return next((t for t in spec["data"] if t.get("name") == name), None)
-
-
-def table(at: AppTest, column: str):
-    """The table on the page that has `column` (pandas, as AppTest gives it)."""
-    found = [d.value for d in at.dataframe if column in d.value.columns]
-    assert len(found) == 1, f"{len(found)} tables with a column {column!r}"
-    return found[0]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-INTERNAL_IDS = re.compile(r'^\s*\w*(id|hash|url): ".*"$', re.MULTILINE)
-
-
-def page_text(at: AppTest) -> str:
-    """Everything the page sends to the browser, as text (tables in full)."""
-    parts = [json.dumps(dict(at.query_params), ensure_ascii=False)]
-
-    def walk(node) -> None:
-        children = getattr(node, "children", None)
-        if children is not None:
-            for child in children.values():
-                walk(child)
-            return
-        if getattr(node, "type", None) == "dataframe":
-            parts.append(node.value.to_csv())
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            # Streamlit's own random hex ids and hashes are not content (and can hold 18 digits)
-            parts.append(INTERNAL_IDS.sub("", str(proto)))
-
-    walk(at._tree)
-    return "\n".join(parts)
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, Callable[[], bytes]]:
-    """File name → the callable a download button would run when clicked."""
-    registered: dict[str, Callable[[], bytes]] = {}
-    original = MediaFileManager.add_deferred
-
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        registered[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return registered
-
-
-def workbook(content: bytes) -> pl.DataFrame:
-    return pl.read_excel(io.BytesIO(content), engine="calamine")
 
 
 # -- Overview ------------------------------------------------------------------------------
@@ -315,9 +242,28 @@ def test_data_page_lists_checks_failed_first_and_every_failing_row(app, warehous
     at = app(DATA)
     assert at.title[0].value.startswith("数据")
     checks = table(at, "核查编号")
-    assert checks["核查编号"].tolist() == ["X04", "X05", "X06", "U01"]
-    assert checks["结果"].tolist() == ["未通过", "未通过", "未通过", "通过"]
-    assert checks["问题数（全县）"].tolist() == [2, 2, 1, 0]
+    # every declared check has its verdict, failed first (errors before warnings), then
+    # those not evaluated, then those passed, as the warehouse has them
+    verdicts = sql(
+        warehouse,
+        "SELECT check_id, status, severity, failing_rows FROM v_check_results WHERE period = ?",
+        [LATEST_FIRST],
+    )
+    assert {v[0] for v in verdicts} == {c.id for c in catalog.checks()}
+    rank = {"failed": 0, "not_evaluated": 1, "passed": 2}
+    verdicts.sort(key=lambda v: (rank[v[1]], v[2] != "error", v[0]))
+    assert checks["核查编号"].tolist() == [v[0] for v in verdicts]
+    assert checks["结果"].tolist() == [labels.WORDS["check_status"][v[1]] for v in verdicts]
+    assert cells(checks["问题数（全县）"]) == [v[3] for v in verdicts]
+    # the small county's own failures lead: X04, X05, X06 (P8, P9); U01 passes
+    assert checks["核查编号"].tolist()[:3] == ["X04", "X05", "X06"]
+    shown = dict(zip(checks["核查编号"], cells(checks["问题数（全县）"]), strict=True))
+    assert {c: shown[c] for c in ("X04", "X05", "X06", "U01")} == {
+        "X04": 2,
+        "X05": 2,
+        "X06": 1,
+        "U01": 0,
+    }
     # the first failed check is open, with its rule and who corrects it
     assert at.selectbox(key="filter_check").value == "X04"
     assert at.query_params["check"] == "X04"
@@ -341,7 +287,7 @@ def test_data_page_month_selector(app, warehouse):
     at.selectbox(key="filter_month").set_value("2024-03").run()
     assert at.query_params["month"] == "2024-03"
     checks = table(at, "核查编号")
-    assert dict(zip(checks["核查编号"], checks["问题数（全县）"], strict=True)) == {
+    assert dict(zip(checks["核查编号"], cells(checks["问题数（全县）"]), strict=True)) == {
         check: count
         for check, count in sql(
             warehouse, "SELECT check_id, failing_rows FROM v_check_results WHERE period = '2024-03'"
@@ -531,8 +477,9 @@ def test_no_full_id_on_any_page(app):
             {"kpi": "A4-MIGRANT", "town": TOWN_CHENGGUAN, "village": "610429001207"},
         ):
             at = app(page, **params)
-            if not page.default:
+            if page == DATA:
                 at.toggle(key="all_months").set_value(True).run()
+            # the checks page's tabs: test_checks_page.py opens each
             text = page_text(at)
             assert not FULL_ID.search(text), (page.path, params, FULL_ID.search(text).group())
             seen.append(text)
@@ -587,11 +534,14 @@ def _load(directory: Path, warehouse: Path, later: bool = True) -> None:
 
 
 def test_every_page_in_the_navigation_has_an_apptest_test():
-    missing = [p.path for p in PAGES if not COVERED.get(p.path)]
+    covered = covered_pages()  # the @covers marks of every tests/test_*.py
+    missing = [p.path for p in PAGES if not covered.get(p.path)]
     assert not missing, f"pages without an AppTest test (mark one with @covers): {missing}"
-    assert set(COVERED) <= {p.path for p in PAGES}, (
-        "a test covers a page that is not in the navigation"
+    assert set(covered) <= {p.path for p in PAGES}, (
+        f"a mark that covers no page of the navigation: {set(covered) - {p.path for p in PAGES}}"
     )
+    # the marks are read from source: this file's own must be among them
+    assert "test_dashboard.py::test_no_full_id_on_any_page" in covered[DATA.path]
     for page in PAGES:
         assert (REPO / "dashboard" / page.path).exists()
 
@@ -633,12 +583,23 @@ def test_figures_read_as_leaders_expect(value, unit, text):
     assert labels.number(value, unit) == text
 
 
-def test_every_query_file_runs_and_every_table_has_chinese_headers(warehouse):
-    """Each dashboard_*.sql runs with the parameters the data module gives it; its result
-    has a Chinese header for every column it shows."""
-    from etl.warehouse import connect_read_only
+def test_every_query_file_runs_and_every_table_has_chinese_headers(officer_county, tmp_path):
+    """Each dashboard_*.sql runs with the parameters the data module gives it, on the
+    connection the data module opens (the journal overlay); its result has a Chinese header
+    for every column it shows. On the data officer's county, whose journal holds two
+    validations, and one exception recorded here, so every query has rows to return."""
+    from etl import journal
 
-    con = connect_read_only(warehouse)
+    live = copy_warehouse(officer_county, tmp_path / "wh")
+    failing = sql(
+        live,
+        "SELECT DISTINCT entity_key FROM v_check_failures WHERE check_id = 'X04' AND period = ? "
+        "ORDER BY entity_key",
+        [LATEST_FIRST],
+    )
+    accepted, still_open = failing[0][0], failing[1][0]
+    journal.accept(live, "X04", accepted, LATEST_FIRST, "异地务工，已核实", "测试员")
+    con = data.connect(live)
     place = {"level": "town", "town": TOWN_TUQIAO, "village": None}
     params = {
         "dashboard_months": {},
@@ -668,8 +629,20 @@ def test_every_query_file_runs_and_every_table_has_chinese_headers(warehouse):
             "town": None,
             "village": None,
         },
+        "dashboard_check_months": {},
+        "dashboard_departments": {"month": None},
+        "dashboard_department_todo": {"department": "县人社局"},
+        "dashboard_entity_key": {
+            "check": "X04",
+            "month": LATEST_FIRST,
+            "entity_ref": hashlib.md5(f"X04|{still_open}".encode()).hexdigest(),
+        },
+        "dashboard_exceptions": {},
+        "dashboard_validation_runs": {},
+        "dashboard_validation_changes": {"run_id": None},
     }
     files = {p.stem for p in (REPO / "warehouse" / "queries").glob("dashboard_*.sql")}
+    files.remove(data.OVERLAY)  # the connection's views, not a query
     assert files == set(params), "a query file without a test call, or a call without a file"
     tables = {
         "dashboard_town_table",
@@ -678,12 +651,23 @@ def test_every_query_file_runs_and_every_table_has_chinese_headers(warehouse):
         "dashboard_quarantine",
         "dashboard_check_results",
         "dashboard_check_failures",
+        "dashboard_departments",
+        "dashboard_department_todo",
+        "dashboard_exceptions",
+        "dashboard_validation_runs",
+        "dashboard_validation_changes",
     }
     try:
         for name, values in params.items():
             frame = data.run_query(con, name, values)
             assert frame.height > 0, name
             if name in tables:
-                labels.present(frame)  # raises on a column without a Chinese header
+                # raises on a column without a Chinese header; `entity_ref` is never shown
+                # (Warehouse.check_failures drops it)
+                labels.present(frame.drop("entity_ref", strict=False))
+        # the overlay: the entity accepted above is no longer an open failure
+        gone = {**params["dashboard_entity_key"]}
+        gone["entity_ref"] = hashlib.md5(f"X04|{accepted}".encode()).hexdigest()
+        assert data.run_query(con, "dashboard_entity_key", gone).is_empty()
     finally:
         con.close()
