@@ -90,6 +90,19 @@ def trend(
                 hovertemplate=_hover(unit),
             )
         )
+    # a month without a value is a gap in the line, shaded and named with its reason
+    if "gap_reason" in frame.columns:
+        for i, reason in enumerate(frame["gap_reason"].to_list()):
+            if reason:
+                fig.add_vrect(
+                    x0=i - 0.5,
+                    x1=i + 0.5,
+                    fillcolor="rgba(158, 158, 158, 0.18)",
+                    line_width=0,
+                    annotation_text=f"缺：{reason}",
+                    annotation_position="top left",
+                    annotation_font_size=10,
+                )
     fig.update_xaxes(type="category", title=None)
     return _layout(fig, title, unit)
 

@@ -39,6 +39,9 @@ MONTHS = [
         employment=[(P[n], TUQIAO) for n in (1, 2, 3, 4, 5, 6)],
         training=[(P[n], True) for n in (5, 6, 7, 8)],
     ),
+    # July: the HR bureau's employment ledger did not come (a gap in A4-MIGRANT's line)
+    Month("2024-07", training=[(P[1], True)]),
+    Month("2024-08", employment=[(P[n], TUQIAO) for n in (1, 2, 3, 4, 5, 6)]),
 ]
 
 
@@ -133,3 +136,24 @@ def test_the_overview_draws_the_forecast_and_says_it(county, monkeypatch):
         f":material/trending_up: 按当前进度，预计12月底达到 20 人（80%区间 {low}–{high} 人），"
         "低于目标 1,400 人，难以达到。"
     ]
+
+
+def test_a_month_without_its_ledger_is_a_gap_with_its_reason(county, monkeypatch):
+    import json
+
+    from conftest import REPO
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("XUNYI_WAREHOUSE", str(county))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.query_params.update({"month": "2024-08", "kpi": "A4-MIGRANT"})
+    at.run()
+    assert not at.exception, at.exception
+    [spec] = [
+        json.loads(c.proto.spec) for c in at.get("plotly_chart") if "trend_chart" in c.proto.id
+    ]
+    [actual] = [t for t in spec["data"] if t.get("name") == "实际"]
+    assert actual["x"] == ["2024-04", "2024-05", "2024-06", "2024-07", "2024-08"]
+    assert actual["y"] == [3, 4, 6, None, 6]  # not drawn across July
+    [gap] = [a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith("缺：")]
+    assert gap == "缺：脱贫人口务工台账未报送"
