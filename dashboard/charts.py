@@ -107,6 +107,26 @@ def trend(
     return _layout(fig, title, unit)
 
 
+def ranking(scores: pl.DataFrame, *, title: str) -> go.Figure:
+    """The townships' scores as horizontal bars, best at the top."""
+    ordered = scores.sort("rank", descending=True)
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["score"].to_list(),
+            y=ordered["town_name"].to_list(),
+            orientation="h",
+            marker={"color": BAR_COLOUR},
+            text=[f"{v:.1f}" for v in ordered["score"].to_list()],
+            textposition="outside",
+            hovertemplate="%{y}：%{x:.1f} 分<extra></extra>",
+        )
+    )
+    fig = _layout(fig, title, None, height=80 + 32 * ordered.height)
+    fig.update_xaxes(range=[0, 110], title="得分")
+    fig.update_yaxes(title=None, tickformat=None)
+    return fig.update_layout(hovermode="closest", showlegend=False)
+
+
 def _forecast(fig: go.Figure, forecast: dict, unit: str | None) -> None:
     x = [forecast["period"], forecast["due_period"]]
     if forecast["low"] is not None:

@@ -219,6 +219,37 @@ def metric_change(kpi: dict) -> dict:
     }
 
 
+def contest_table(scores) -> pl.DataFrame:
+    """The township ranking for people: 名次, 镇（街道）, 得分, 参评指标, and the movement."""
+
+    def moved(now, then) -> str:
+        if then is None:
+            return "—"
+        return (
+            "持平"
+            if now == then
+            else (f"上升 {then - now} 名" if now < then else f"下降 {now - then} 名")
+        )
+
+    return pl.DataFrame(
+        {
+            "名次": scores["rank"].to_list(),
+            "镇（街道）": scores["town_name"].to_list(),
+            "得分": [round(v, 1) for v in scores["score"].to_list()],
+            "参评指标数": scores["scored"].to_list(),
+            "上次季调度得分": [
+                None if v is None else round(v, 1) for v in scores["score_before"].to_list()
+            ],
+            "名次变化": [
+                moved(n, t)
+                for n, t in zip(
+                    scores["rank"].to_list(), scores["rank_before"].to_list(), strict=True
+                )
+            ],
+        }
+    )
+
+
 FORECAST_METHOD = {
     "pace": "预测方法：按计划开始以来的平均月进度推算到截止月；80%区间按各月增量的波动推算。",
     "milestones": "预测方法：按目前达到计划进度的比例，推算到最后一个节点；80%区间按各月增量的波动推算。",

@@ -15,15 +15,27 @@ from etl.warehouse import sql_text
 
 
 def write_actions(con: duckdb.DuckDBPyConnection, years: list[int]) -> None:
-    """The plan's ten actions and its dispatch meetings, per plan year."""
+    """The plan's ten actions, its dispatch meetings and its township comparison, per year."""
     con.execute("DELETE FROM plan_actions")
     con.execute("DELETE FROM plan_meetings")
+    con.execute("DELETE FROM contest_counts")
+    con.execute("DELETE FROM contest_shares")
     for year in years:
         config = plan(year)
         actions = [[year, int(n), title] for n, title in config["actions"].items()]
         con.executemany("INSERT INTO plan_actions VALUES (?, ?, ?)", actions)
         meetings = [[year, p] for p in config["plan"]["dispatch_meetings"]]
         con.executemany("INSERT INTO plan_meetings VALUES (?, ?)", meetings)
+        contest = config["contest"]
+        if abs(sum(contest["shares"].values()) - 1) > 1e-6:
+            raise ValueError(f"plan-{year}.toml [contest.shares] 之和应为 1")
+        con.executemany(
+            "INSERT INTO contest_counts VALUES (?, ?)", [[year, c] for c in contest["counts"]]
+        )
+        con.executemany(
+            "INSERT INTO contest_shares VALUES (?, ?, ?, ?)",
+            [[year, t, share, contest["demo"]] for t, share in contest["shares"].items()],
+        )
 
 
 def refresh_forecasts(con: duckdb.DuckDBPyConnection, years: list[int]) -> None:

@@ -5,7 +5,7 @@ warehouse has them, the decisions list with its links, the month's completeness.
 from __future__ import annotations
 
 import pytest
-from apptest_support import covers, opener, sql
+from apptest_support import covers, opener, sql, table
 from test_kpis_catalog import county  # noqa: F401 (the fixture)
 
 from dashboard.navigation import ACTIONS
@@ -96,3 +96,45 @@ def test_demo_targets_and_the_months_gaps_are_said(page, county):  # noqa: F811
     )[0][0]
     assert missing > 0
     assert text.count(":orange-badge[未报送]") == missing
+
+
+@covers(ACTIONS)
+def test_the_township_ranking_is_the_mean_attainment_with_its_formula(page, county):  # noqa: F811
+    at = page(ACTIONS, month="2024-04")
+    shown = table(at, "名次")
+    # recomputed here from v_kpi, the configured counts and shares
+    rows = sql(
+        county,
+        """
+        SELECT v.town_code, v.kpi_code, v.value, v.target, p.direction, p.target, c.expected, s.share,
+               cc.kpi_code IS NOT NULL
+        FROM v_kpi v JOIN plan_kpi p USING (kpi_code)
+        LEFT JOIN contest_counts cc USING (kpi_code)
+        LEFT JOIN contest_shares s ON s.town_code = v.town_code
+        LEFT JOIN v_kpi c ON c.kpi_code = v.kpi_code AND c.period = v.period AND c.level = 'county'
+        WHERE v.period = '2024-04' AND v.level = 'town' AND p.direction <> 'info' AND v.value IS NOT NULL
+        """,
+    )
+    parts: dict[str, list[float]] = {}
+    for town, _, value, target, direction, county_target, expected, share, counted in rows:
+        if direction == "exactly" and county_target == 0:
+            got = 1.0 if value == 0 else 0.0
+        elif (
+            target is not None and county_target is not None and county_target <= 1 and not counted
+        ):
+            got = (
+                (1.0 if value <= target else target / value)
+                if direction == "at_most"
+                else min(value / target, 1.0)
+            )
+        elif counted and expected:
+            got = min(value / (expected * share), 1.0)
+        else:
+            continue
+        parts.setdefault(town, []).append(got)
+    names = dict(sql(county, "SELECT DISTINCT town_code, town_name FROM ref_villages"))
+    expected_scores = {names[t]: round(100 * sum(v) / len(v), 1) for t, v in parts.items()}
+    assert dict(zip(shown["镇（街道）"], shown["得分"], strict=True)) == expected_scores
+    assert list(shown["得分"]) == sorted(shown["得分"], reverse=True)
+    assert any("得分 = 各项参评指标完成度的平均数 × 100" in c.value for c in at.caption)
+    assert "contest_chart" in {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import filters, labels, ui
+from dashboard import charts, data, filters, labels, ui
 from dashboard.navigation import CHECKS, OVERVIEW
 
 TILES_PER_ROW = 5
@@ -122,3 +122,34 @@ else:
             st.markdown(f":red-badge[被拒收] {g['department']}：{g['source_title']}（{reason}）")
         else:
             st.markdown(f":orange-badge[未报送] {g['department']}：{g['source_title']}")
+
+# -- 乡镇擂台赛 ---------------------------------------------------------------------------------
+
+st.subheader(f"乡镇擂台赛（{labels.month_name(month)}）")
+meeting = warehouse.last_meeting(month)
+attainment = warehouse.township_attainment(month)
+st.caption(
+    "得分 = 各项参评指标完成度的平均数 × 100。完成度：有目标的比例指标为 实际 ÷ 目标（不超过 1；"
+    "“不高于”的目标，达到为 1，超出为 目标 ÷ 实际）；“为 0”的指标为 0 时 1、否则 0；"
+    "参评的数量指标为 实际 ÷（全县按序时应达 × 本镇分配比例），不超过 1。"
+    + (
+        "分配比例为演示值（计划未分解到镇，暂按登记户数分配）。"
+        if attainment["demo_share"].any()
+        else ""
+    )
+    + (f"名次变化与{labels.month_name(meeting)}季调度相比。" if meeting else "")
+)
+scores = warehouse.township_scores(month, meeting)
+if scores.is_empty():
+    st.caption("本月还没有可参评的镇级指标。")
+else:
+    st.plotly_chart(
+        charts.ranking(scores, title=f"各镇（街道）得分（{labels.month_name(month)}）"),
+        config=charts.CONFIG,
+        key="contest_chart",
+    )
+    ui.table(
+        data.Table(labels.contest_table(scores)),
+        file_name=f"乡镇擂台赛_{month}.xlsx",
+        key="download_contest",
+    )
