@@ -318,6 +318,11 @@ class Warehouse:
 
     # Leaders' page ---------------------------------------------------------------------------
 
+    def actions(self, month: str) -> dict[str, str]:
+        """The plan's ten actions of the month's year: number (as text, for the URL) → title."""
+        frame = self.query("dashboard_actions", month=month)
+        return {str(n): t for n, t in frame.iter_rows()}
+
     def action_tiles(self, month: str) -> pl.DataFrame:
         """The ten actions, each with its headline indicators at county level in `month`."""
         return self.query("dashboard_action_tiles", month=month)

@@ -8,7 +8,7 @@ import pytest
 from apptest_support import covers, opener, sql, table
 from test_kpis_catalog import county  # noqa: F401 (the fixture)
 
-from dashboard.navigation import ACTIONS
+from dashboard.navigation import ACTIONS, OVERVIEW
 
 TILE_WORDS = {"off_track": "滞后", "at_risk": "有风险", "on_track": "正常", None: "无数据或无目标"}
 
@@ -138,3 +138,25 @@ def test_the_township_ranking_is_the_mean_attainment_with_its_formula(page, coun
     assert list(shown["得分"]) == sorted(shown["得分"], reverse=True)
     assert any("得分 = 各项参评指标完成度的平均数 × 100" in c.value for c in at.caption)
     assert "contest_chart" in {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}
+
+
+@covers(ACTIONS)
+@covers(OVERVIEW)
+def test_a_tile_opens_the_overview_on_its_action(page, county):  # noqa: F811
+    at = page(ACTIONS, month="2024-04")
+    links = [p.proto for p in at.get("page_link") if "action=4" in p.proto.query_string]
+    assert len(links) == 1 and "month=2024-04" in links[0].query_string
+    at = page(OVERVIEW, month="2024-04", action="4")
+    expected = sql(
+        county,
+        "SELECT kpi_code FROM v_kpi WHERE period = '2024-04' AND level = 'county' AND action = 4 "
+        "ORDER BY kpi_code",
+    )
+    cards = sorted(m.label for m in at.metric)
+    names = sql(
+        county,
+        "SELECT name FROM plan_kpi WHERE action = 4 AND kpi_code IN (SELECT kpi_code FROM v_kpi "
+        "WHERE period = '2024-04' AND level = 'county') ORDER BY name",
+    )
+    assert expected and cards == sorted(n for (n,) in names)
+    assert at.query_params["action"] == "4"

@@ -80,6 +80,12 @@ for start in range(0, len(actions), TILES_PER_ROW):
                     else "",
                 ]
                 st.caption("；".join(n for n in notes if n) or "本月暂无数据")
+            st.page_link(
+                OVERVIEW.path,
+                label="查看本行动的全部指标",
+                icon=":material/arrow_forward:",
+                query_params={"month": month, "action": str(first["action"])},
+            )
 
 st.subheader(f"{labels.month_name(month)}需要决策的事项")
 decisions = warehouse.decisions(month)
