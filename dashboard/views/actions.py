@@ -64,9 +64,11 @@ for start in range(0, len(actions), TILES_PER_ROW):
             for r in rows:
                 demo = " :gray-badge[演示]" if r["is_demo_value"] else ""
                 st.markdown(f"{r['kpi_name']}{demo}")
-                st.markdown(
-                    f"**{labels.number(r['value'], r['unit'])}** · {labels.status_badge(r['status'], None)}"
-                )
+                if r["value"] is None:
+                    st.markdown("**—** :gray[本月暂无数据]")
+                else:
+                    badge = labels.status_badge(r["status"], None)
+                    st.markdown(f"**{labels.number(r['value'], r['unit'])}** · {badge}")
                 notes = [
                     f"目标 {labels.number(r['target'], r['unit'])}"
                     if r["target"] is not None
@@ -79,7 +81,7 @@ for start in range(0, len(actions), TILES_PER_ROW):
                     if r["meeting_period"]
                     else "",
                 ]
-                st.caption("；".join(n for n in notes if n) or "本月暂无数据")
+                st.caption("；".join(n for n in notes if n) or "—")
             st.page_link(
                 OVERVIEW.path,
                 label="查看本行动的全部指标",
