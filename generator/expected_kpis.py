@@ -25,12 +25,13 @@ Only the value is truth: targets, expected values and statuses are not.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import expected, expected_places, expected_welfare
-from .expected import PERSON_KINDS, RATE_PLACES, _month_end, _month_start, _row, in_post
+from .expected import PERSON_KINDS, RATE_PLACES, _month_end, _row, in_post
 from .expected import evaluated_months as _evaluated
 from .facts import money
 from .gazetteer import COUNTY_CODE
@@ -101,6 +102,10 @@ def _id(f) -> str:
     return f.id
 
 
+def _household(f) -> str:
+    return f.household
+
+
 def _loaded(world: CountyYear, source: str):
     """(period, facts) of the months whose ``source`` file loaded."""
     for period in world.county.periods:
@@ -139,47 +144,43 @@ def _place(f) -> tuple[str | None, str | None]:
 A1_IDENTIFY_DAYS, A1_ENTRY_DAYS = 15, 10
 
 
-def _new_monitored(month: str, roster) -> dict:
-    """The month's new 监测户: households with a 监测户 row entered (系统录入日期) that month,
-    each with its earliest such row."""
-    start, end = _month_start(month), _month_end(month)
-    return _first(
-        roster,
-        lambda f: f.household,
-        lambda f: f.kind == "监测户" and f.entered is not None and start <= f.entered <= end,
-    )
+def _identified(month: str, roster) -> list:
+    """A1-IDENT's and A1-ENTRY's households: those with a 监测户 row, by their earliest 监测户
+    row, whose 识别认定日期 falls in the month's year up to the month's end."""
+    start, end = dt.date(int(month[:4]), 1, 1), _month_end(month)
+    first = _first(roster, lambda f: f.household, lambda f: f.kind == "监测户")
+    return [f for f in first.values() if f.identified is not None and start <= f.identified <= end]
 
 
 def a1_ident(world: CountyYear) -> list[dict]:
-    """New 监测户 (households entered that month) with 识别认定 − 风险发现 ≤ 15 days ÷ new
-    监测户; a household missing either date is not within 15 days."""
+    """Of the households identified this year (``_identified``), those with 风险发现日期
+    filled and 识别认定 − 风险发现 ≤ 15 days."""
     rows = []
     for month, roster in _loaded(world, "roster"):
         parts = [
             (
                 *_place(f),
-                f.found is not None
-                and f.identified is not None
-                and (f.identified - f.found).days <= A1_IDENTIFY_DAYS,
+                f.found is not None and (f.identified - f.found).days <= A1_IDENTIFY_DAYS,
                 1,
             )
-            for f in _new_monitored(month, roster).values()
+            for f in _identified(month, roster)
         ]
         rows += _levels(world, "A1-IDENT", month, parts, "rate")
     return rows
 
 
 def a1_entry(world: CountyYear) -> list[dict]:
-    """New 监测户 with 系统录入 − 识别认定 ≤ 10 days ÷ new 监测户 (entered that month)."""
+    """Of the households identified this year, those with 系统录入日期 filled and
+    系统录入 − 识别认定 ≤ 10 days."""
     rows = []
     for month, roster in _loaded(world, "roster"):
         parts = [
             (
                 *_place(f),
-                f.identified is not None and (f.entered - f.identified).days <= A1_ENTRY_DAYS,
+                f.entered is not None and (f.entered - f.identified).days <= A1_ENTRY_DAYS,
                 1,
             )
-            for f in _new_monitored(month, roster).values()
+            for f in _identified(month, roster)
         ]
         rows += _levels(world, "A1-ENTRY", month, parts, "rate")
     return rows
@@ -198,25 +199,19 @@ def a1_income_cover(world: CountyYear) -> list[dict]:
 
 
 def a1_income_growth(world: CountyYear) -> list[dict]:
-    """Growth of 脱贫户 per-capita net income: the year's income so far (every income
-    quarter loaded up to the one the month sees; net = 工资性 + 经营性 + 财产性 + 转移性 −
-    生产经营性支出, a household once per quarter with its earliest row) against last year's
-    (roster 上年家庭人均纯收入 × 家庭人口数 of its latest quarter): Σ (net − last) ÷ Σ last
-    over the month's roster households of 户类型 脱贫户 with an income row and a last-year
-    figure."""
+    """Growth of 脱贫户 per-capita net income. Households of the month's roster whose earliest
+    row is a 脱贫户 with 上年家庭人均纯收入 B, and with income rows in the year's quarters
+    loaded up to the one the month sees: net_q = 工资性 + 经营性 + 财产性 + 转移性 −
+    生产经营性支出 of its earliest row of quarter q, n = 家庭人口数 of its latest quarter's
+    row, annual = Σ net_q × 4 ÷ its quarters. Σ (annual − B × n) ÷ Σ (B × n)."""
     rows = []
     year = world.county.year
     for month, seen in _seeing(world, "roster", "income"):
-        latest = int(month[5:]) // 3
-        quarters = [
-            world.facts("income", f"{year}-Q{q}")
-            for q in range(1, latest + 1)
-            if world.facts("income", f"{year}-Q{q}") is not None
-        ]
         net: dict[str, Decimal] = {}
         size: dict[str, int] = {}
-        for rows_q in quarters:
-            for h, f in _first(rows_q, lambda f: f.household).items():
+        quarters: dict[str, int] = {}
+        for q in range(1, int(month[5:]) // 3 + 1):
+            for h, f in _first(world.facts("income", f"{year}-Q{q}") or (), _household).items():
                 net[h] = net.get(h, ZERO) + (
                     money(f.wage)
                     + money(f.business)
@@ -225,27 +220,23 @@ def a1_income_growth(world: CountyYear) -> list[dict]:
                     - money(f.cost)
                 )
                 size[h] = f.size
-        households = _first(seen["roster"], lambda f: f.household, lambda f: f.kind == "脱贫户")
+                quarters[h] = quarters.get(h, 0) + 1
         parts = []
-        for h, f in households.items():
-            if h not in net or f.income_prev is None or not size[h]:
+        for h, f in _first(seen["roster"], _household).items():
+            if f.kind != "脱贫户" or f.income_prev is None or h not in net:
                 continue
             last = f.income_prev * size[h]
-            parts.append((*_place(f), net[h] - last, last))
+            parts.append((*_place(f), net[h] * 4 / quarters[h] - last, last))
         rows += _levels(world, "A1-INCOME-GROWTH", month, parts, "rate")
     return rows
 
 
 def a1_risk_cleared(world: CountyYear) -> list[dict]:
-    """监测户 households with a row whose 风险消除状态 is 已消除 (count)."""
+    """Households whose earliest 监测户 row says 风险消除状态 已消除 (count)."""
     rows = []
     for month, roster in _loaded(world, "roster"):
-        cleared = _first(
-            roster,
-            lambda f: f.household,
-            lambda f: f.kind == "监测户" and f.risk_status == "已消除",
-        )
-        parts = [(*_place(f), 1, None) for f in cleared.values()]
+        first = _first(roster, _household, lambda f: f.kind == "监测户")
+        parts = [(*_place(f), 1, None) for f in first.values() if f.risk_status == "已消除"]
         rows += _levels(world, "A1-RISK-CLEARED", month, parts, "count")
     return rows
 
@@ -254,30 +245,25 @@ def a1_risk_cleared(world: CountyYear) -> list[dict]:
 
 
 def a2_insured(world: CountyYear) -> list[dict]:
-    """Distinct roster persons with an insurance row of the month's year in a covered status
-    (X01's) ÷ distinct roster persons; where X01 is evaluated."""
+    """Distinct roster persons not failing X01 ÷ distinct roster persons; where X01 is
+    evaluated."""
     rows = []
-    for month, seen in _seeing(world, "roster", "insurance"):
-        year = int(month[:4])
-        covered = {
-            f.id
-            for f in seen["insurance"]
-            if f.year == year and f.status in expected_welfare.X01_COVERED
-        }
-        persons = _first(seen["roster"], _id)
-        parts = [(*_place(f), i in covered, 1) for i, f in persons.items()]
+    for month, failing in expected_welfare.x01(world).items():
+        wrong = set(failing)
+        persons = _first(world.seen("roster", month), _id)
+        parts = [(*_place(f), i not in wrong, 1) for i, f in persons.items()]
         rows += _levels(world, "A2-INSURED", month, parts, "rate")
     return rows
 
 
 def a2_subsidy_ok(world: CountyYear) -> list[dict]:
     """Distinct insurance persons failing neither X02 nor X03 that month ÷ distinct insurance
-    persons; months with insurance."""
+    persons (whatever their 资助类别); where both checks are evaluated."""
     x02, x03 = expected_welfare.x02(world), expected_welfare.x03(world)
     rows = []
-    for month, seen in _seeing(world, "insurance"):
-        wrong = set(x02.get(month, ())) | set(x03.get(month, ()))
-        persons = _first(seen["insurance"], _id)
+    for month in sorted(set(x02) & set(x03)):
+        wrong = set(x02[month]) | set(x03[month])
+        persons = _first(world.seen("insurance", month), _id)
         parts = [(*_place(f), i not in wrong, 1) for i, f in persons.items()]
         rows += _levels(world, "A2-SUBSIDY-OK", month, parts, "rate")
     return rows
@@ -345,36 +331,47 @@ def _town_rows(code: str, period: str, towns: dict, county) -> list[dict]:
     return rows
 
 
-def _renovated(world: CountyYear, code: str, done: Callable) -> list[dict]:
+def _renovated(world: CountyYear, code: str, dates: Callable) -> list[dict]:
+    """Renovation households (户主 身份证号) whose earliest row of the month's list has every
+    date of ``dates(fact)`` filled and not after the month's end."""
     rows = []
     for month, renovation in _loaded(world, "housing_renovation"):
-        households = _first(renovation, _id, lambda f: f.id is not None and done(f))
-        parts = [(*_place(f), 1, None) for f in households.values()]
+        end = _month_end(month)
+        households = _first(renovation, _id, lambda f: f.id is not None)
+        parts = [
+            (*_place(f), 1, None)
+            for f in households.values()
+            if all(d is not None and d <= end for d in dates(f))
+        ]
         rows += _levels(world, code, month, parts, "count")
     return rows
 
 
 def a2_renov_done(world: CountyYear) -> list[dict]:
     """Renovation households (户主 身份证号) with a 竣工日期 in the month's list."""
-    return _renovated(world, "A2-RENOV-DONE", lambda f: f.completed is not None)
+    return _renovated(world, "A2-RENOV-DONE", lambda f: (f.completed,))
 
 
 def a2_renov_paid(world: CountyYear) -> list[dict]:
     """Renovation households with both 验收日期 and 补助兑付日期 in the month's list."""
-    return _renovated(
-        world, "A2-RENOV-PAID", lambda f: f.accepted is not None and f.paid is not None
-    )
+    return _renovated(world, "A2-RENOV-PAID", lambda f: (f.accepted, f.paid))
 
 
 def _surveyed(world: CountyYear, code: str, round_: str) -> list[dict]:
+    """Villages with a water_survey row of the round in the year's files up to the month;
+    every evaluated month from the round's month on, whatever loaded."""
     rows = []
-    for month, files in _cumulative(world, "water_survey"):
-        covered: dict = {}
-        for survey in files:
-            for v, f in _first(survey, lambda f: f.village, lambda f: f.round == round_).items():
-                covered.setdefault(v, f)
-        parts = [(*_place(f), 1, None) for f in covered.values()]
-        rows += _levels(world, code, month, parts, "count")
+    covered: dict = {}
+    for month in _evaluated(world):
+        for v, f in _first(
+            world.facts("water_survey", month) or (),
+            lambda f: f.village,
+            lambda f: f.round == round_,
+        ).items():
+            covered.setdefault(v, f)
+        if month >= round_:
+            parts = [(*_place(f), 1, None) for f in covered.values()]
+            rows += _levels(world, code, month, parts, "count")
     return rows
 
 
@@ -389,7 +386,9 @@ def a2_water_survey_oct(world: CountyYear) -> list[dict]:
 
 
 def _points(world: CountyYear, month: str, keep: Callable = lambda f: True) -> dict:
-    return _first(world.seen("water_points", month) or (), lambda f: f.point, keep)
+    """The year's points, each by its earliest water_points row, that ``keep``."""
+    first = _first(world.seen("water_points", month) or (), lambda f: f.point)
+    return {p: f for p, f in first.items() if keep(f)}
 
 
 def a2_water_monthly(world: CountyYear) -> list[dict]:
@@ -406,10 +405,12 @@ def a2_water_monthly(world: CountyYear) -> list[dict]:
 
 def _analyses(world: CountyYear, code: str, test: str) -> list[dict]:
     """Distinct (point, 检测日期) tests of one category in the year's water_tests so far, of
-    points on the year's list, in the point's village."""
+    active points, in the point's village; months the year's list serves."""
     rows = []
     for month, files in _cumulative(world, "water_tests"):
-        points = _points(world, month)
+        if world.seen("water_points", month) is None:
+            continue
+        points = _points(world, month, lambda f: f.active)
         done = {(f.point, f.tested) for tests in files for f in tests if f.test == test}
         parts = [(*_place(points[p]), 1, None) for p, _d in done if p in points]
         rows += _levels(world, code, month, parts, "count")
@@ -430,6 +431,8 @@ def a2_water_self(world: CountyYear) -> list[dict]:
     """Active 自备水源工程 points with at least one 32项全分析 test so far."""
     rows = []
     for month, files in _cumulative(world, "water_tests"):
+        if world.seen("water_points", month) is None:
+            continue
         tested = {f.point for tests in files for f in tests if f.test == "32项全分析"}
         own = _points(world, month, lambda f: f.active and f.scheme == "自备水源工程")
         parts = [(*_place(f), 1, None) for p, f in own.items() if p in tested]
@@ -441,16 +444,16 @@ def a2_water_self(world: CountyYear) -> list[dict]:
 
 
 def a3_loan_new(world: CountyYear) -> list[dict]:
-    """Σ 贷款金额 (元) of the month's loans with 放款日期 in the year, a contract once with its
-    earliest row."""
+    """Σ 贷款金额 (元) of the month's loans with 放款日期 in the year up to the month's end,
+    a contract once with its earliest row."""
     rows = []
     for month, loans in _loaded(world, "loans"):
-        year = int(month[:4])
+        start, end = dt.date(int(month[:4]), 1, 1), _month_end(month)
         contracts = _first(loans, lambda f: f.contract)
         parts = [
             (*_place(f), f.amount, None)
             for f in contracts.values()
-            if f.issued is not None and f.issued.year == year
+            if f.issued is not None and start <= f.issued <= end
         ]
         rows += _levels(world, "A3-LOAN-NEW", month, parts, "sum")
     return rows
@@ -470,17 +473,18 @@ def a3_loan_180(world: CountyYear) -> list[dict]:
 
 
 def a4_ledger_match(world: CountyYear) -> list[dict]:
-    """Persons on whom the two 务工 records agree ÷ persons either records at work: roster
-    persons with a row saying 务工 and persons in employment, agreeing when both; each in
-    its earliest roster row's village, else its earliest employment row's."""
+    """Persons in the month's employment or with a roster row saying 务工, not failing X04,
+    ÷ those persons; each in its earliest roster row's village, else its earliest
+    employment row's; where X04 is evaluated."""
     rows = []
-    for month, seen in _seeing(world, "roster", "employment"):
-        working = {f.id for f in seen["roster"] if f.work == "务工"}
-        employed = {f.id for f in seen["employment"]}
-        where = _first(seen["roster"], _id)
-        for i, f in _first(seen["employment"], _id).items():
+    for month, failing in expected.x04(world).items():
+        roster, employment = world.seen("roster", month), world.seen("employment", month)
+        wrong = set(failing)
+        persons = {f.id for f in roster if f.work == "务工"} | {f.id for f in employment}
+        where = _first(roster, _id)
+        for i, f in _first(employment, _id).items():
             where.setdefault(i, f)
-        parts = [(*_place(where[i]), i in working and i in employed, 1) for i in working | employed]
+        parts = [(*_place(where[i]), i not in wrong, 1) for i in persons]
         rows += _levels(world, "A4-LEDGER-MATCH", month, parts, "rate")
     return rows
 
@@ -515,13 +519,22 @@ def a4_public_jobs(world: CountyYear) -> list[dict]:
 
 
 def a4_transport(world: CountyYear) -> list[dict]:
-    """Persons paid a transport subsidy in the month's employment (跨省交通补助 neither empty
-    nor 0) not failing X19 ÷ persons paid; each in its earliest paid row's village."""
+    """The year to date: persons paid a transport subsidy (跨省交通补助 filled, not 0) in an
+    employment month up to this one, with no X19 failure in any of those months, ÷ persons
+    paid; each in its earliest paid row's village (earliest month, then row); where X19 is
+    evaluated."""
     x19 = expected.x19(world)
     rows = []
-    for month, employment in _loaded(world, "employment"):
-        wrong = set(x19.get(month, ()))
-        paid = _first(employment, _id, lambda f: bool(f.subsidy))
+    paid: dict = {}
+    wrong: set[str] = set()
+    for month in world.county.periods:
+        for i, f in _first(
+            world.facts("employment", month) or (), _id, lambda f: bool(f.subsidy)
+        ).items():
+            paid.setdefault(i, f)
+        if month not in x19:
+            continue
+        wrong |= set(x19[month])
         parts = [(*_place(f), i not in wrong, 1) for i, f in paid.items()]
         rows += _levels(world, "A4-TRANSPORT", month, parts, "rate")
     return rows
@@ -531,21 +544,16 @@ def a4_transport(world: CountyYear) -> list[dict]:
 
 
 def a6_reloc_employ(world: CountyYear) -> list[dict]:
-    """X08's households (a member 易地搬迁, a member 有劳动能力) with a member in employment or
-    in post in public_jobs ÷ those households; where X08 is evaluated."""
+    """Roster households with a row 是否易地搬迁 是 and a member 有劳动能力, not failing X08,
+    ÷ those households; where X08 is evaluated."""
     rows = []
-    for month, seen in _seeing(world, "roster", "employment", "public_jobs"):
-        working = {f.id for f in seen["employment"]}
-        working |= {f.id for f in seen["public_jobs"] if in_post(f, month)}
-        members: dict[str, list] = {}
-        for f in seen["roster"]:
-            members.setdefault(f.household, []).append(f)
-        first = _first(seen["roster"], lambda f: f.household)
-        parts = [
-            (*_place(first[h]), any(f.id in working for f in rows_h), 1)
-            for h, rows_h in members.items()
-            if any(f.relocated for f in rows_h) and any(f.ability == "有劳动能力" for f in rows_h)
-        ]
+    for month, failing in expected.x08(world).items():
+        wrong = set(failing)
+        roster = world.seen("roster", month)
+        relocated = {f.household for f in roster if f.relocated}
+        able = {f.household for f in roster if f.ability == "有劳动能力"}
+        first = _first(roster, _household)
+        parts = [(*_place(first[h]), h not in wrong, 1) for h in relocated & able]
         rows += _levels(world, "A6-RELOC-EMPLOY", month, parts, "rate")
     return rows
 
@@ -585,19 +593,25 @@ def a7_claimed(world: CountyYear) -> list[dict]:
 
 # --------------------------------------------------------------------------- reported
 
-# Reported indicators read 累计完成 (the year so far) except those whose target is the
-# month's own figure, which read 本月完成.
-REPORTED_MONTHLY = ("A2-DROPOUT", "A5-INSPECTIONS")
-REPORTED_CODES = (
+# A level indicator reads the row's 本月完成; the others its 累计完成, else the sum of the
+# unit's 本月完成 over the year's files so far.
+REPORTED_LEVEL = ("A2-DROPOUT", "A2-CHRONIC-SIGN", "A5-INSPECTIONS")
+# Reported by each township (county and town levels); the others by 全县 (county only).
+REPORTED_BY_TOWN = (
     "A2-DROPOUT",
-    "A2-CHRONIC-SIGN",
-    "A2-WATER-PROJECTS",
     "A3-FARMLAND",
     "A3-ORCHARD-DEMO",
     "A3-ORCHARD-RENOV",
+    "A3-COURTYARD",
+    "A3-COLLECTIVE-100K",
+    "A9-DEMO-VILLAGES",
+    "A9-TOILETS",
+)
+REPORTED_BY_COUNTY = (
+    "A2-CHRONIC-SIGN",
+    "A2-WATER-PROJECTS",
     "A3-SHARED-VILLAGE",
     "A3-SHARED-COURTYARD",
-    "A3-COURTYARD",
     "A3-NEW-FARMS",
     "A3-NEW-COOPS",
     "A3-CITY-COOPS",
@@ -608,8 +622,6 @@ REPORTED_CODES = (
     "A8-BOC-TRAINING",
     "A8-ENT-PROJECTS",
     "A8-ENT-DONORS",
-    "A9-DEMO-VILLAGES",
-    "A9-TOILETS",
     "A9-QIANWAN",
     "A9-PLANS-KEY",
     "A9-PLANS-DEMO",
@@ -618,55 +630,51 @@ REPORTED_CODES = (
 COLLECTIVE = "A3-COLLECTIVE-100K"
 
 
-def _reported_value(f):
-    value = f.month_value if f.code in REPORTED_MONTHLY else f.cumulative
-    return None if value is None else Decimal(value)
-
-
 def reported(world: CountyYear) -> list[dict]:
-    """Every reported indicator in the months ``indicators`` loads: the county row always;
-    township rows (``None`` for a township whose row did not load) for a code some township
-    reports in the year. The county is the 全县 row where there is one, else the townships'
-    sum (``None`` with no row at all). A3-COLLECTIVE-100K is a share: a township's villages
-    at 100,000 yuan (累计完成) ÷ its villages; the county, their sum ÷ all villages."""
+    """Every reported indicator in the months ``indicators`` loads, a (指标编码, 镇) once with
+    its lowest row. A unit's figure: 本月完成 for a level indicator, else 累计完成, or when
+    empty the sum of the unit's 本月完成 over the year's files up to the month. The county:
+    the 全县 row's figure where the month has one, else the townships' sum, ``None`` when
+    the month has no row of the code; a township (codes reported by township): its row's
+    figure, 0 without one. A3-COLLECTIVE-100K is a share of the gazetteer's villages."""
     gaz = world.county.gazetteer
-    loaded = list(_loaded(world, "indicators"))
-    by_town = {
-        f.code for _m, rows in loaded for f in rows if f.town is not None and f.town != COUNTY_CODE
-    }
+    towns = {t.code: len(t.villages) for t in gaz.townships}
+    so_far: dict[tuple, Decimal] = {}
     out = []
-    for month, rows in loaded:
+    for month, rows in _loaded(world, "indicators"):
         first = _first(rows, lambda f: (f.code, f.town), lambda f: f.code is not None)
-        for code in (*REPORTED_CODES, COLLECTIVE):
-            towns = {t.code: first.get((code, t.code)) for t in gaz.townships}
-            values = {t: None if f is None else _reported_value(f) for t, f in towns.items()}
-            given = [v for v in values.values() if v is not None]
-            whole = first.get((code, COUNTY_CODE))
-            if code == COLLECTIVE:
-                sizes = {t.code: len(t.villages) for t in gaz.townships}
-                county = sum(given, ZERO) / len(gaz.villages) if given else None
-                values = {t: None if v is None else v / sizes[t] for t, v in values.items()}
-                values = {t: _fraction(v) for t, v in values.items()}
-                county = _fraction(county)
-            elif whole is not None:
-                county = _number(_reported_value(whole))
+        figures = {}
+        for key, f in first.items():
+            so_far[key] = so_far.get(key, ZERO) + Decimal(f.month_value)
+            if f.code in REPORTED_LEVEL:
+                figures[key] = Decimal(f.month_value)
+            elif f.cumulative is not None:
+                figures[key] = Decimal(f.cumulative)
             else:
-                county = _number(sum(given, ZERO)) if given else None
-            if code in by_town:
-                out += _town_rows(code, month, {t: _number(v) for t, v in values.items()}, county)
+                figures[key] = so_far[key]
+        for code in (*REPORTED_BY_TOWN, *REPORTED_BY_COUNTY):
+            by_town = {t: figures.get((code, t), ZERO) for t in towns}
+            if (code, COUNTY_CODE) in figures:
+                county = figures[(code, COUNTY_CODE)]
+            elif any(k[0] == code for k in figures):
+                county = sum(by_town.values(), ZERO)
+            else:
+                county = None
+            if code == COLLECTIVE:
+                by_town = {t: _fraction(v / towns[t]) for t, v in by_town.items()}
+                county = None if county is None else _fraction(county / len(gaz.villages))
+            else:
+                by_town = {t: float(v) for t, v in by_town.items()}
+                county = None if county is None else float(county)
+            if code in REPORTED_BY_TOWN:
+                out += _town_rows(code, month, by_town, county)
             else:
                 out.append(_row(code, month, "county", None, None, county))
     return out
 
 
-def _number(value):
-    if value is None or isinstance(value, float):
-        return value
-    return float(value)
-
-
-def _fraction(value: Decimal | None) -> float | None:
-    return None if value is None else float(value.quantize(RATE_PLACES))
+def _fraction(value: Decimal) -> float:
+    return float(value.quantize(RATE_PLACES))
 
 
 KPIS: list[Callable[[CountyYear], list[dict]]] = [
