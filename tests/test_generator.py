@@ -1488,7 +1488,90 @@ def _recompute_kpis(ledgers) -> dict[tuple, object]:
                 out[("A3-LOAN-OVERDUE", p, "town", town, None)] = rate(*town_sum)
                 county = [county[0] + town_sum[0], county[1] + town_sum[1]]
             out[("A3-LOAN-OVERDUE", p, "county", None, None)] = rate(*county)
+    _recompute_posts_projects_reported(ledgers, out, counts, rate)
     return out
+
+
+PUBLIC_JOB_PARTS = {
+    "A4-PUBLIC-JOBS": None,
+    "A4-PUBLIC-JOBS-VILLAGE": "乡村公益岗",
+    "A4-PUBLIC-JOBS-FOREST": "护林员",
+    "A4-PUBLIC-JOBS-RIVER": "护河员",
+    "A4-PUBLIC-JOBS-SOLAR": "光伏公益岗",
+}
+
+
+def _recompute_posts_projects_reported(ledgers, out, counts, rate) -> None:
+    """A4-PUBLIC-JOBS and its parts, A7-SPEND (with 全县 and township-wide projects), and
+    the reported A3-FARMLAND, A9-TOILETS, A3-COLLECTIVE-100K and A5-INSPECTIONS."""
+    county_code = "610429"
+    figures: dict[tuple, Decimal] = {}
+    for p in MONTHS:
+        end = dt.date(2024 + int(p[5:]) // 12, int(p[5:]) % 12 + 1, 1) - dt.timedelta(days=1)
+        jobs = ledgers.get(("public_jobs", p))
+        if jobs is not None:
+            held = [
+                r
+                for r in sorted(jobs, key=lambda r: r["_row"])
+                if r["人员类别"] in KINDS
+                and r["上岗日期"] <= end
+                and (r.get("离岗日期") is None or r["离岗日期"] > end)
+            ]
+            for code, post in PUBLIC_JOB_PARTS.items():
+                first: dict[str, str] = {}
+                for r in held:
+                    if post is None or r["岗位类别"] == post:
+                        first.setdefault(r["身份证号"], r["行政村"])
+                counts(code, p, Counter(first.values()))
+        projects = ledgers.get(("projects", p))
+        if projects is not None:
+            once: dict[str, dict] = {}
+            for r in sorted(projects, key=lambda r: r["_row"]):
+                once.setdefault(r["项目编号"], r)
+            sums: dict[str | None, list] = {}
+            for r in once.values():
+                spent, funds = r["累计支出"] or Decimal(0), r["衔接资金"] or Decimal(0)
+                # the county, the township (not for 全县) and the village (where there is one)
+                for place in {None, r["镇（街道）"], r.get("行政村")} - {county_code}:
+                    s = sums.setdefault(place, [Decimal(0), Decimal(0)])
+                    s[0] += spent
+                    s[1] += funds
+            for town, villages in VILLAGES.items():
+                for v, _name in villages:
+                    num, den = sums.get(v, (0, Decimal(0)))
+                    out[("A7-SPEND", p, "village", town, v)] = rate(num, den)
+                num, den = sums.get(town, (0, Decimal(0)))
+                out[("A7-SPEND", p, "town", town, None)] = rate(num, den)
+            out[("A7-SPEND", p, "county", None, None)] = rate(*sums.get(None, (0, Decimal(0))))
+        indicators = ledgers.get(("indicators", p))
+        if indicators is not None:
+            first_rows: dict[tuple, dict] = {}
+            for r in sorted(indicators, key=lambda r: r["_row"]):
+                first_rows.setdefault((r["指标编码"], r["镇（街道）"]), r)
+            for key, r in first_rows.items():
+                if r.get("累计完成") is not None:
+                    figures[key] = r["累计完成"]
+                else:  # never written empty by the generator: the year's 本月完成 so far
+                    figures[key] = figures.get(key, Decimal(0)) + r["本月完成"]
+            for code in ("A3-FARMLAND", "A9-TOILETS", "A3-COLLECTIVE-100K"):
+                towns = {
+                    t: figures[(code, t)] if (code, t) in first_rows else Decimal(0)
+                    for t in VILLAGES
+                }
+                total = sum(towns.values())
+                for t, value in towns.items():
+                    if code == "A3-COLLECTIVE-100K":
+                        out[(code, p, "town", t, None)] = rate(value, Decimal(len(VILLAGES[t])))
+                    else:
+                        out[(code, p, "town", t, None)] = float(value)
+                if code == "A3-COLLECTIVE-100K":
+                    out[(code, p, "county", None, None)] = rate(total, Decimal(179))
+                else:
+                    out[(code, p, "county", None, None)] = float(total)
+            whole = first_rows.get(("A5-INSPECTIONS", county_code))
+            out[("A5-INSPECTIONS", p, "county", None, None)] = (
+                None if whole is None else float(whole["本月完成"])
+            )
 
 
 ALL_CHECKS = {f"U0{i}" for i in range(1, 7)} | {f"X{i:02d}" for i in range(1, 23)}
