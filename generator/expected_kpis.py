@@ -3,22 +3,23 @@ value per month at the county, each township and each village, from the loaded f
 
 Each indicator is one small function of the ``CountyYear`` returning the rows
 ``{"kpi_code", "period", "level", "town_code", "village_code", "value"}`` that
-``truth.json`` lists under ``kpis``. They follow docs/contract-readings.md ("Indicators"):
+``truth.json`` lists under ``kpis``. They follow docs/contract-readings.md ("Indicators",
+each function's docstring its reading in short):
 
-* an indicator exists in the months its ledger is loaded (a ledger the month *sees*: the
-  latest quarter of ``income``, the year's ``water_points``); a cumulative one in every
-  evaluated month from its ledger's first loaded month on; a check indicator in the months
-  its check is evaluated;
-* a person, household, loan, project, point or test counts once, in the township and
+* an indicator exists in the months its ledger(s) serve (a monthly ledger its own month,
+  ``income`` the latest quarter loaded, ``water_points`` every month of its year); a
+  cumulative one in every evaluated month from its ledger's first loaded month on; a
+  check-derived one in the months its check(s) are evaluated (the checks' own truth);
+* a person, household, loan, project or testing point counts once, in the township and
   village of the earliest row it counts (within a month the lowest row number; across
-  months the earliest month); a row with a township and no village (a township-wide
-  project) counts in its township only, a 全县 row in the county only;
-* every township and village has a row — 0 for an empty count, ``None`` for a rate with
-  nothing to divide by; a rate is Σ numerator ÷ Σ denominator at each level, so townships
-  and villages weigh by their denominators; rates are fractions;
-* reported indicators (``indicators``) exist at the county and, where townships report
-  them, at each township — no village rows: a township's value is its row's (the first if
-  repeated), the county's the ``全县`` row where there is one, else the townships' sum.
+  months the earliest month), with that row's attributes; a project with a township and no
+  village counts in its township and the county, a 全县 one in the county only;
+* every township and village has a row at the indicator's levels — 0 for an empty count,
+  ``None`` for a rate with nothing to divide by; a rate is Σ numerator ÷ Σ denominator at
+  each level; rates are fractions;
+* reported indicators (``indicators``) have no village level: a township's value is its
+  row's figure (0 without a row), the county's the ``全县`` row's where there is one, else
+  the townships' sum (``None`` when the month has no row of the code).
 
 Only the value is truth: targets, expected values and statuses are not.
 """
