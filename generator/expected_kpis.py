@@ -99,6 +99,15 @@ def _first(rows, key: Callable, keep: Callable = lambda f: True) -> dict:
     return out
 
 
+def checked(world: CountyYear, check: Callable) -> dict[str, list[str]]:
+    """A check's truth for ``world``, computed once (``truth.py`` and the check-derived
+    indicators share it)."""
+    memo = world.__dict__.setdefault("_checked", {})
+    if check not in memo:
+        memo[check] = check(world)
+    return memo[check]
+
+
 def _id(f) -> str:
     return f.id
 
@@ -249,7 +258,7 @@ def a2_insured(world: CountyYear) -> list[dict]:
     """Distinct roster persons not failing X01 ÷ distinct roster persons; where X01 is
     evaluated."""
     rows = []
-    for month, failing in expected_welfare.x01(world).items():
+    for month, failing in checked(world, expected_welfare.x01).items():
         wrong = set(failing)
         persons = _first(world.seen("roster", month), _id)
         parts = [(*_place(f), i not in wrong, 1) for i, f in persons.items()]
@@ -260,7 +269,7 @@ def a2_insured(world: CountyYear) -> list[dict]:
 def a2_subsidy_ok(world: CountyYear) -> list[dict]:
     """Distinct insurance persons failing neither X02 nor X03 that month ÷ distinct insurance
     persons (whatever their 资助类别); where both checks are evaluated."""
-    x02, x03 = expected_welfare.x02(world), expected_welfare.x03(world)
+    x02, x03 = checked(world, expected_welfare.x02), checked(world, expected_welfare.x03)
     rows = []
     for month in sorted(set(x02) & set(x03)):
         wrong = set(x02[month]) | set(x03[month])
@@ -300,7 +309,7 @@ def a2_high_cost(world: CountyYear) -> list[dict]:
     return _check_count(
         world,
         "A2-HIGH-COST",
-        expected_welfare.x11(world),
+        checked(world, expected_welfare.x11),
         lambda m: _person_places(world, m, "medical_claims"),
     )
 
@@ -310,7 +319,7 @@ def a2_safety_net(world: CountyYear) -> list[dict]:
     return _check_count(
         world,
         "A2-SAFETY-NET",
-        expected_welfare.x12(world),
+        checked(world, expected_welfare.x12),
         lambda m: _person_places(world, m),
     )
 
@@ -320,7 +329,7 @@ def a2_housing_report(world: CountyYear) -> list[dict]:
     per township, their number at the county; where X18 is evaluated. No village rows."""
     rows = []
     towns = [t.code for t in world.county.gazetteer.townships]
-    for month, missing in expected_places.x18(world).items():
+    for month, missing in checked(world, expected_places.x18).items():
         values = {t: int(t not in missing) for t in towns}
         rows += _town_rows("A2-HOUSING-REPORT", month, values, sum(values.values()))
     return rows
@@ -465,7 +474,7 @@ def a3_loan_180(world: CountyYear) -> list[dict]:
     return _check_count(
         world,
         "A3-LOAN-180",
-        expected.x14(world),
+        checked(world, expected.x14),
         lambda m: _first(world.facts("loans", m) or (), lambda f: f.contract),
     )
 
@@ -478,7 +487,7 @@ def a4_ledger_match(world: CountyYear) -> list[dict]:
     ÷ those persons; each in its earliest roster row's village, else its earliest
     employment row's; where X04 is evaluated."""
     rows = []
-    for month, failing in expected.x04(world).items():
+    for month, failing in checked(world, expected.x04).items():
         roster, employment = world.seen("roster", month), world.seen("employment", month)
         wrong = set(failing)
         persons = {f.id for f in roster if f.work == "务工"} | {f.id for f in employment}
@@ -524,7 +533,7 @@ def a4_transport(world: CountyYear) -> list[dict]:
     employment month up to this one, with no X19 failure in any of those months, ÷ persons
     paid; each in its earliest paid row's village (earliest month, then row); where X19 is
     evaluated."""
-    x19 = expected.x19(world)
+    x19 = checked(world, expected.x19)
     rows = []
     paid: dict = {}
     wrong: set[str] = set()
@@ -548,7 +557,7 @@ def a6_reloc_employ(world: CountyYear) -> list[dict]:
     """Roster households with a row 是否易地搬迁 是 and a member 有劳动能力, not failing X08,
     ÷ those households; where X08 is evaluated."""
     rows = []
-    for month, failing in expected.x08(world).items():
+    for month, failing in checked(world, expected.x08).items():
         wrong = set(failing)
         roster = world.seen("roster", month)
         relocated = {f.household for f in roster if f.relocated}

@@ -159,7 +159,7 @@ class CountyYear:
             "seed": self.seed,
             "year": self.county.year,
             "scale": self.county.scale,
-            "checks": {check: fn(self) for check, fn in sorted(CHECKS.items())},
+            "checks": {c: expected_kpis.checked(self, fn) for c, fn in sorted(CHECKS.items())},
             "quarantine": self.quarantine(),
             "rejected_files": self.rejected_files(),
             "kpis": sorted(
