@@ -640,6 +640,13 @@ def test_every_query_file_runs_and_every_table_has_chinese_headers(officer_count
         "dashboard_exceptions": {},
         "dashboard_validation_runs": {},
         "dashboard_validation_changes": {"run_id": None},
+        "dashboard_forecast": {"kpi": "A4-MIGRANT", "month": LATEST_FIRST, **place},
+        "dashboard_actions": {"month": LATEST_FIRST},
+        "dashboard_action_tiles": {"month": LATEST_FIRST},
+        "dashboard_decisions": {"month": LATEST_FIRST},
+        "dashboard_completeness": {"month": LATEST_FIRST},
+        "dashboard_township_scores": {"month": LATEST_FIRST},
+        "dashboard_last_meeting": {"month": "2024-08"},  # May's meeting
     }
     files = {p.stem for p in (REPO / "warehouse" / "queries").glob("dashboard_*.sql")}
     files.remove(data.OVERLAY)  # the connection's views, not a query
