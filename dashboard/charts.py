@@ -13,6 +13,7 @@ import polars as pl
 from dashboard import labels
 
 ACTUAL, TARGET, EXPECTED = "实际", "目标", "应达进度"
+FORECAST, INTERVAL = "预测", "预测80%区间"
 BAR_COLOUR = "#1565c0"
 HIGHLIGHT_COLOUR = "#b71c1c"
 
@@ -46,10 +47,16 @@ def _hover(unit: str | None) -> str:
     return "%{y:.2%}" if labels.is_rate(unit) else "%{y:,.0f}"
 
 
-def trend(frame: pl.DataFrame, *, title: str, unit: str | None) -> go.Figure:
-    """The indicator month by month, with its target and expected lines where it has them."""
+def trend(
+    frame: pl.DataFrame, *, title: str, unit: str | None, forecast: dict | None = None
+) -> go.Figure:
+    """The indicator month by month, with its target and expected lines where it has them,
+    and its year-end forecast: a dotted line from the month it is made to the due month,
+    in a band for its 80 % interval."""
     fig = go.Figure()
     months = frame["period"].to_list()
+    if forecast is not None and forecast["months_ahead"] > 0:
+        _forecast(fig, forecast, unit)
     fig.add_trace(
         go.Scatter(
             x=months,
@@ -83,8 +90,69 @@ def trend(frame: pl.DataFrame, *, title: str, unit: str | None) -> go.Figure:
                 hovertemplate=_hover(unit),
             )
         )
+    # a month without a value is a gap in the line, shaded and named with its reason
+    if "gap_reason" in frame.columns:
+        for i, reason in enumerate(frame["gap_reason"].to_list()):
+            if reason:
+                fig.add_vrect(
+                    x0=i - 0.5,
+                    x1=i + 0.5,
+                    fillcolor="rgba(158, 158, 158, 0.18)",
+                    line_width=0,
+                    annotation_text=f"缺：{reason}",
+                    annotation_position="top left",
+                    annotation_font_size=10,
+                )
     fig.update_xaxes(type="category", title=None)
     return _layout(fig, title, unit)
+
+
+def ranking(scores: pl.DataFrame, *, title: str) -> go.Figure:
+    """The townships' scores as horizontal bars, best at the top."""
+    ordered = scores.sort("rank", descending=True)
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["score"].to_list(),
+            y=ordered["town_name"].to_list(),
+            orientation="h",
+            marker={"color": BAR_COLOUR},
+            text=[f"{v:.1f}" for v in ordered["score"].to_list()],
+            textposition="outside",
+            hovertemplate="%{y}：%{x:.1f} 分<extra></extra>",
+        )
+    )
+    fig = _layout(fig, title, None, height=80 + 32 * ordered.height)
+    fig.update_xaxes(range=[0, 110], title="得分")
+    fig.update_yaxes(title=None, tickformat=None)
+    return fig.update_layout(hovermode="closest", showlegend=False)
+
+
+def _forecast(fig: go.Figure, forecast: dict, unit: str | None) -> None:
+    x = [forecast["period"], forecast["due_period"]]
+    if forecast["low"] is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[*x, *x[::-1]],
+                y=[forecast["value"], forecast["high"], forecast["low"], forecast["value"]],
+                name=INTERVAL,
+                fill="toself",
+                mode="lines",
+                line={"width": 0},
+                fillcolor="rgba(183, 28, 28, 0.12)",
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=[forecast["value"], forecast["forecast"]],
+            name=FORECAST,
+            mode="lines+markers",
+            line={"color": BAR_COLOUR, "dash": "dot", "width": 2},
+            marker={"symbol": ["circle", "diamond"]},
+            hovertemplate=_hover(unit),
+        )
+    )
 
 
 def bars(

@@ -316,6 +316,70 @@ class Warehouse:
         """One indicator at `place`, month by month, with its target and expected value."""
         return self.query("dashboard_trend", kpi=kpi, **place.params())
 
+    # Leaders' page ---------------------------------------------------------------------------
+
+    def actions(self, month: str) -> dict[str, str]:
+        """The plan's ten actions of the month's year: number (as text, for the URL) → title."""
+        frame = self.query("dashboard_actions", month=month)
+        return {str(n): t for n, t in frame.iter_rows()}
+
+    def action_tiles(self, month: str) -> pl.DataFrame:
+        """The ten actions, each with its headline indicators at county level in `month`."""
+        return self.query("dashboard_action_tiles", month=month)
+
+    def decisions(self, month: str) -> pl.DataFrame:
+        """Off-track indicators and failing error-level checks of the month."""
+        return self.query("dashboard_decisions", month=month)
+
+    def township_attainment(self, month: str) -> pl.DataFrame:
+        """Each township's attainment (0–1) of every indicator it is scored on in `month`."""
+        return self.query("dashboard_township_scores", month=month)
+
+    def township_scores(self, month: str, before: str | None) -> pl.DataFrame:
+        """The 擂台赛: each township's score (mean attainment, %) and rank in `month`, and
+        its score and rank in `before` (the last dispatch meeting), best first."""
+
+        def scores(period: str) -> pl.DataFrame:
+            frame = self.township_attainment(period)
+            if frame.is_empty():
+                return pl.DataFrame(
+                    schema={"town_code": pl.String, "town_name": pl.String, "score": pl.Float64,
+                            "scored": pl.UInt32, "rank": pl.UInt32}
+                )  # fmt: skip
+            return (
+                frame.group_by("town_code", "town_name")
+                .agg((pl.col("attainment").mean() * 100).alias("score"), pl.len().alias("scored"))
+                .with_columns(
+                    pl.col("score").rank("min", descending=True).cast(pl.UInt32).alias("rank")
+                )
+                .sort("rank", "town_code")
+            )
+
+        now = scores(month)
+        if before is None:
+            return now.with_columns(
+                pl.lit(None, pl.Float64).alias("score_before"),
+                pl.lit(None, pl.UInt32).alias("rank_before"),
+            )
+        then = scores(before).select(
+            "town_code", pl.col("score").alias("score_before"), pl.col("rank").alias("rank_before")
+        )
+        return now.join(then, on="town_code", how="left").sort("rank", "town_code")
+
+    def last_meeting(self, month: str) -> str | None:
+        """The last dispatch meeting's month before `month` (the plan's), or None."""
+        rows = self.query("dashboard_last_meeting", month=month)
+        return rows["period"][0] if rows.height else None
+
+    def completeness(self, month: str) -> pl.DataFrame:
+        """The month's monthly ledgers missing, and its files rejected, by department."""
+        return self.query("dashboard_completeness", month=month)
+
+    def forecast(self, kpi: str, month: str, place: Place) -> dict | None:
+        """The indicator's year-end forecast made as of `month` at `place`, or None."""
+        rows = self.query("dashboard_forecast", kpi=kpi, month=month, **place.params())
+        return rows.row(0, named=True) if rows.height else None
+
     def town_breakdown(self, kpi: str, month: str) -> pl.DataFrame:
         return self.query("dashboard_town_breakdown", kpi=kpi, month=month)
 

@@ -219,6 +219,66 @@ def metric_change(kpi: dict) -> dict:
     }
 
 
+def contest_table(scores) -> pl.DataFrame:
+    """The township ranking for people: 名次, 镇（街道）, 得分, 参评指标, and the movement."""
+
+    def moved(now, then) -> str:
+        if then is None:
+            return "—"
+        return (
+            "持平"
+            if now == then
+            else (f"上升 {then - now} 名" if now < then else f"下降 {now - then} 名")
+        )
+
+    return pl.DataFrame(
+        {
+            "名次": scores["rank"].to_list(),
+            "镇（街道）": scores["town_name"].to_list(),
+            "得分": [round(v, 1) for v in scores["score"].to_list()],
+            "参评指标数": scores["scored"].to_list(),
+            "上次季调度得分": [
+                None if v is None else round(v, 1) for v in scores["score_before"].to_list()
+            ],
+            "名次变化": [
+                moved(n, t)
+                for n, t in zip(
+                    scores["rank"].to_list(), scores["rank_before"].to_list(), strict=True
+                )
+            ],
+        }
+    )
+
+
+FORECAST_METHOD = {
+    "pace": "预测方法：按计划开始以来的平均月进度推算到截止月；80%区间按各月增量的波动推算。",
+    "milestones": "预测方法：按目前达到计划进度的比例，推算到最后一个节点；80%区间按各月增量的波动推算。",
+    "trend": "预测方法：按近三个月的平均变化（打折后）推算到截止月；80%区间按各月变化的波动推算。",
+}
+OUTLOOK_WORDS = {"likely": "可望达到", "uncertain": "能否达到尚难判断", "unlikely": "难以达到"}
+
+
+def forecast_sentence(forecast: dict, unit: str | None) -> str:
+    """The forecast in words: 按当前进度，预计12月底达到 20 人（80%区间 16–24 人），低于目标 1,400 人。"""
+    due = int(forecast["due_period"][5:])
+    text = f"按当前进度，预计{due}月底达到 {number(forecast['forecast'], unit)}"
+    if forecast["low"] is None:
+        text += "（已报月份太少，暂无80%区间）"
+    else:
+        low = number(forecast["low"], unit, with_unit=False)
+        text += f"（80%区间 {low}–{number(forecast['high'], unit)}）"
+    target = forecast["target"]
+    if target is None:
+        return text + "。"
+    gap = forecast["forecast"] - target
+    if abs(gap) < 1e-9:
+        side = "与目标持平"
+    else:
+        side = f"{'低于' if gap < 0 else '高于'}目标 {number(target, unit)}"
+    outlook = OUTLOOK_WORDS.get(forecast["outlook"] or "", "")
+    return f"{text}，{side}" + (f"，{outlook}" if outlook else "") + "。"
+
+
 def month_name(period: str) -> str:
     """2024-06 → 2024年6月."""
     year, month = period.split("-")

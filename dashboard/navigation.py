@@ -15,8 +15,9 @@ class PageSpec:
     default: bool = False
 
 
+ACTIONS = PageSpec("views/actions.py", "十大行动", ":material/flag:", "actions")
 OVERVIEW = PageSpec("views/overview.py", "总览", ":material/dashboard:", "overview", default=True)
 DATA = PageSpec("views/data_page.py", "数据", ":material/table_view:", "data")
 CHECKS = PageSpec("views/checks_page.py", "核查", ":material/task_alt:", "checks")
 
-PAGES: tuple[PageSpec, ...] = (OVERVIEW, DATA, CHECKS)
+PAGES: tuple[PageSpec, ...] = (OVERVIEW, ACTIONS, DATA, CHECKS)

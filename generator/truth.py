@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import expected, expected_places, expected_welfare, ledgers
+from . import expected, expected_kpis, expected_places, expected_welfare, ledgers
 from .layouts import Layout
 from .population import County
 from .records import Record
@@ -159,7 +159,7 @@ class CountyYear:
             "seed": self.seed,
             "year": self.county.year,
             "scale": self.county.scale,
-            "checks": {check: fn(self) for check, fn in sorted(CHECKS.items())},
+            "checks": {c: expected_kpis.checked(self, fn) for c, fn in sorted(CHECKS.items())},
             "quarantine": self.quarantine(),
             "rejected_files": self.rejected_files(),
             "kpis": sorted(
@@ -182,7 +182,7 @@ CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = {
     **expected_places.CHECKS,
 }
 # Functions(CountyYear) -> [kpi rows].
-KPIS: list[Callable[[CountyYear], list[dict]]] = list(expected.KPIS)
+KPIS: list[Callable[[CountyYear], list[dict]]] = [*expected.KPIS, *expected_kpis.KPIS]
 
 
 def truth_json(truth: dict) -> str:

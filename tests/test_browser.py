@@ -168,3 +168,40 @@ def test_keeps_answering_while_a_load_publishes_and_then_shows_it(page, county_w
         shoot(page, "overview-after-load")
         assert_no_full_id(page)
         assert "Traceback" not in app.log_text()
+
+
+def test_from_the_actions_to_a_village_the_figures_agree(page, county_warehouse, tmp_path):
+    """十大行动 → an action's indicators → a township → a village: each step's figure is the
+    warehouse's."""
+    from conftest import query
+
+    def migrant(level: str, town=None, village=None) -> str:
+        [(value,)] = query(
+            county_warehouse,
+            "SELECT value FROM v_kpi WHERE kpi_code = 'A4-MIGRANT' AND period = '2024-05' "
+            "AND level = ? AND town_code IS NOT DISTINCT FROM ? "
+            "AND village_code IS NOT DISTINCT FROM ?",
+            [level, town, village],
+        )
+        return f"{value:,.0f} 人"
+
+    with served(county_warehouse, tmp_path) as app:
+        page.goto(f"{app.url}/actions?month=2024-05")
+        tile = page.locator(".st-key-action_4")
+        expect(tile).to_contain_text("4. 稳岗就业提升行动")
+        shoot(page, "actions")
+        assert_no_full_id(page)
+        tile.get_by_text("查看本行动的全部指标").click()
+        page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("action") == ["4"])
+        expect(headline(page, "A4-MIGRANT")).to_have_text(migrant("county"))
+        expect(page.locator(".st-key-kpi_A3-LOAN-OVERDUE")).to_have_count(0)  # action 3's
+
+        choose(page, "镇（街道）", "土桥镇")
+        expect(headline(page, "A4-MIGRANT")).to_have_text(migrant("town", TOWN_TUQIAO))
+        choose(page, "行政村", "新峁村")
+        village = parse_qs(urlparse(page.url).query)
+        expect(headline(page, "A4-MIGRANT")).to_have_text(
+            migrant("village", TOWN_TUQIAO, "610429101202")
+        )
+        assert village.get("action") == ["4"]
+        assert_no_full_id(page)

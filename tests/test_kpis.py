@@ -177,4 +177,10 @@ def test_view_columns(county):
         "expected",
         "unit",
         "status",
+        # the plan's, after the interface's columns
+        "name",
+        "action",
+        "kind",
+        "lead",
+        "headline",
     ]

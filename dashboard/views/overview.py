@@ -6,6 +6,7 @@ the townships side by side; the villages of one township. Filters live in the UR
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, filters, labels, ui
@@ -37,8 +38,20 @@ st.page_link(
 
 # -- Headline: every indicator the month has -------------------------------------------------
 
+actions = warehouse.actions(month)
+action = filters.select(
+    "行动",
+    "action",
+    [filters.ALL, *actions],
+    default=filters.ALL,
+    format_func=lambda n: f"{n}. {actions[n]}" if n else "全部十大行动",
+)
 indicators = warehouse.indicators(month, place)
-st.subheader(f"{place_name} · {labels.month_name(month)}")
+if action:
+    indicators = indicators.filter(pl.col("action") == int(action))
+st.subheader(
+    f"{place_name} · {labels.month_name(month)}" + (f" · {actions[action]}" if action else "")
+)
 if indicators.is_empty():
     st.info("所选月份在这里没有指标数据。", icon=":material/info:")
     st.stop()
@@ -74,13 +87,22 @@ unit = units[kpi]
 
 trend_column, towns_column = st.columns(2)
 with trend_column:
+    outlook = warehouse.forecast(kpi, month, place)
     st.plotly_chart(
         charts.trend(
-            warehouse.trend(kpi, place), title=f"{names[kpi]}：月度走势（{place_name}）", unit=unit
+            warehouse.trend(kpi, place),
+            title=f"{names[kpi]}：月度走势（{place_name}）",
+            unit=unit,
+            forecast=outlook,
         ),
         config=charts.CONFIG,
         key="trend_chart",
     )
+    if outlook is not None and outlook["months_ahead"] > 0:
+        st.caption(
+            f":material/trending_up: {labels.forecast_sentence(outlook, unit)}",
+            help=labels.FORECAST_METHOD[outlook["method"]],
+        )
 with towns_column:
     by_town = warehouse.town_breakdown(kpi, month)
     st.plotly_chart(

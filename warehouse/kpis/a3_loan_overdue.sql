@@ -3,6 +3,7 @@
 WITH loans AS (
     SELECT
         period,
+        arg_min(town_code, row_number) AS town_code,
         arg_min(village_code, row_number) AS village_code,
         arg_min(overdue_amount, row_number) AS overdue_amount,
         arg_min(balance, row_number) AS balance
@@ -12,8 +13,9 @@ WITH loans AS (
 
 SELECT
     period,
+    town_code,
     village_code,
     sum(overdue_amount) AS numerator,
     sum(balance) AS denominator
 FROM loans
-GROUP BY period, village_code
+GROUP BY period, town_code, village_code

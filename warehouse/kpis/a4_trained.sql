@@ -5,6 +5,7 @@ WITH trained AS (
         id_number,
         left(period, 4) AS plan_year,
         min(period) AS first_period,
+        arg_min(town_code, period || lpad(CAST(row_number AS VARCHAR), 12, '0')) AS town_code,
         arg_min(village_code, period || lpad(CAST(row_number AS VARCHAR), 12, '0')) AS village_code
     FROM stg_training
     WHERE completed
@@ -13,9 +14,10 @@ WITH trained AS (
 
 SELECT
     m.period,
+    t.town_code,
     t.village_code,
     count(*) AS numerator,
     CAST(NULL AS DOUBLE) AS denominator
 FROM core_months AS m
 INNER JOIN trained AS t ON left(m.period, 4) = t.plan_year AND t.first_period <= m.period
-GROUP BY m.period, t.village_code
+GROUP BY m.period, t.town_code, t.village_code

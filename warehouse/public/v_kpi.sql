@@ -1,4 +1,6 @@
--- Every indicator for every month loaded (spec/interfaces.md). Rates are fractions.
+-- Every indicator for every month loaded (spec/interfaces.md). Rates are fractions. After
+-- the interface's columns, the plan's: name (Chinese), action (1–10), kind (ledger |
+-- reported | check), lead (the lead department) and headline (shown first in its action).
 CREATE OR REPLACE VIEW v_kpi AS
 SELECT
     kpi_code,
@@ -10,5 +12,10 @@ SELECT
     target,
     expected,
     unit,
-    status
+    status,
+    name,
+    action,
+    kind,
+    lead,
+    headline
 FROM kpi_values;

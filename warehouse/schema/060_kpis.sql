@@ -1,5 +1,7 @@
 -- Indicators: the year's targets (from config/plan-<year>.toml) and the computed values,
--- rebuilt by every writing command.
+-- rebuilt by every writing command (etl/indicators.py refresh_indicators; its working
+-- tables kpi_definitions, kpi_requirements and kpi_parts are made by
+-- warehouse/kpis/_work_tables.sql).
 CREATE TABLE IF NOT EXISTS plan_kpi (
     plan_year      INTEGER NOT NULL,
     kpi_code       VARCHAR NOT NULL,
@@ -17,20 +19,16 @@ CREATE TABLE IF NOT EXISTS plan_kpi (
     PRIMARY KEY (plan_year, kpi_code)
 );
 
+-- Columns added after the first release.
+ALTER TABLE plan_kpi ADD COLUMN IF NOT EXISTS levels VARCHAR[];   -- of county, town, village
+ALTER TABLE plan_kpi ADD COLUMN IF NOT EXISTS lead VARCHAR;       -- the lead department
+ALTER TABLE plan_kpi ADD COLUMN IF NOT EXISTS headline BOOLEAN;   -- one or two per action
+
 CREATE TABLE IF NOT EXISTS plan_milestones (
     plan_year  INTEGER NOT NULL,
     kpi_code   VARCHAR NOT NULL,
     from_period VARCHAR NOT NULL,   -- the milestone holds from this month's report on
     target     DOUBLE NOT NULL
-);
-
--- Village-level parts of every computed indicator, before rolling up.
-CREATE TABLE IF NOT EXISTS kpi_parts (
-    kpi_code      VARCHAR NOT NULL,
-    period        VARCHAR NOT NULL,
-    village_code  VARCHAR,         -- NULL for a part counted at the county only
-    numerator     DOUBLE NOT NULL,
-    denominator   DOUBLE           -- NULL for counts and sums
 );
 
 CREATE TABLE IF NOT EXISTS kpi_values (
@@ -48,10 +46,9 @@ CREATE TABLE IF NOT EXISTS kpi_values (
     status        VARCHAR            -- on_track | at_risk | off_track | info
 );
 
--- How each indicator is computed (warehouse/kpis/indicators.toml).
-CREATE TABLE IF NOT EXISTS kpi_definitions (
-    kpi_code    VARCHAR PRIMARY KEY,
-    ledger      VARCHAR NOT NULL,
-    measure     VARCHAR NOT NULL,   -- count | sum | rate
-    cumulative  BOOLEAN NOT NULL
-);
+-- Columns added after the first release (v_kpi shows them).
+ALTER TABLE kpi_values ADD COLUMN IF NOT EXISTS name VARCHAR;
+ALTER TABLE kpi_values ADD COLUMN IF NOT EXISTS action INTEGER;
+ALTER TABLE kpi_values ADD COLUMN IF NOT EXISTS kind VARCHAR;
+ALTER TABLE kpi_values ADD COLUMN IF NOT EXISTS lead VARCHAR;
+ALTER TABLE kpi_values ADD COLUMN IF NOT EXISTS headline BOOLEAN;

@@ -1,0 +1,162 @@
+"""The leaders' 十大行动 page under AppTest, on the county with every ledger of
+tests/test_kpis_catalog.py: a tile per action coloured by its headline indicators as the
+warehouse has them, the decisions list with its links, the month's completeness."""
+
+from __future__ import annotations
+
+import pytest
+from apptest_support import covers, opener, sql, table
+from test_kpis_catalog import county  # noqa: F401 (the fixture)
+
+from dashboard.navigation import ACTIONS, OVERVIEW
+
+TILE_WORDS = {"off_track": "滞后", "at_risk": "有风险", "on_track": "正常", None: "无数据或无目标"}
+
+
+@pytest.fixture
+def page(county, monkeypatch):  # noqa: F811
+    return opener(county, monkeypatch)
+
+
+@covers(ACTIONS)
+def test_a_tile_per_action_coloured_by_its_headline_indicators(page, county):  # noqa: F811
+    at = page(ACTIONS, month="2024-04")
+    assert at.title[0].value == "十大提升行动：进展一览"
+    headlines = sql(
+        county,
+        "SELECT a.action, a.title, v.status FROM plan_actions a "
+        "LEFT JOIN plan_kpi p ON p.action = a.action AND p.headline "
+        "LEFT JOIN v_kpi v ON v.kpi_code = p.kpi_code AND v.period = '2024-04' AND v.level = 'county' "
+        "ORDER BY a.action",
+    )
+    by_action: dict[int, tuple[str, list]] = {}
+    for action, title, status in headlines:
+        by_action.setdefault(action, (title, []))[1].append(status)
+    assert len(by_action) == 10
+    text = [m.value for m in at.markdown]
+    for action, (title, statuses) in by_action.items():
+        worst = next((s for s in ("off_track", "at_risk", "on_track") if s in statuses), None)
+        heading = f"[{TILE_WORDS[worst]}] **{action}. {title}**"
+        assert any(heading in t for t in text), heading
+
+
+@covers(ACTIONS)
+def test_the_decisions_are_the_off_track_indicators_and_failing_error_checks(page, county):  # noqa: F811
+    at = page(ACTIONS, month="2024-04")
+    off = sql(
+        county,
+        "SELECT kpi_code FROM v_kpi WHERE period = '2024-04' AND level = 'county' "
+        "AND status = 'off_track' ORDER BY kpi_code",
+    )
+    failing = sql(
+        county,
+        "SELECT r.check_id FROM v_check_results r JOIN check_catalog c USING (check_id) "
+        "WHERE r.period = '2024-04' AND r.status = 'failed' AND c.severity = 'error' "
+        "ORDER BY r.check_id",
+    )
+    assert off and failing  # the county has both to decide on
+    text = [m.value for m in at.markdown]
+    shown_kpis = [t for t in text if t.startswith(":red-badge[指标滞后]")]
+    shown_checks = [t for t in text if t.startswith(":orange-badge[核查未通过]")]
+    assert len(shown_kpis) == len(off) and len(shown_checks) == len(failing)
+    for (code,) in off:
+        assert any(f"（{code}，" in t for t in shown_kpis), code
+    for (check,) in failing:
+        assert any(f"**{check} " in t for t in shown_checks), check
+    # each links to its page with the month and the code
+    links = [
+        (
+            p.proto.page,
+            dict(
+                p.proto.query_string
+                and [kv.split("=") for kv in p.proto.query_string.split("&")]
+                or []
+            ),
+        )
+        for p in at.get("page_link")
+    ]
+    assert sum(1 for _, q in links if q.get("check")) == len(failing)
+    assert sum(1 for _, q in links if q.get("kpi")) == len(off)
+
+
+@covers(ACTIONS)
+def test_demo_targets_and_the_months_gaps_are_said(page, county):  # noqa: F811
+    at = page(ACTIONS, month="2024-10")
+    text = "\n".join(m.value for m in at.markdown)
+    demo = sql(
+        county,
+        "SELECT count(*) FROM plan_kpi WHERE headline AND is_demo_value AND plan_year = 2024",
+    )[0][0]
+    assert text.count(":gray-badge[演示]") == demo
+    # October has the roster, an empty indicators file and the October survey only
+    missing = sql(
+        county,
+        "SELECT count(*) FROM source_catalog s WHERE frequency = 'monthly' AND NOT EXISTS ("
+        "SELECT 1 FROM v_load_status l WHERE l.source = s.source AND l.period = '2024-10')",
+    )[0][0]
+    assert missing > 0
+    assert text.count(":orange-badge[未报送]") == missing
+
+
+@covers(ACTIONS)
+def test_the_township_ranking_is_the_mean_attainment_with_its_formula(page, county):  # noqa: F811
+    at = page(ACTIONS, month="2024-04")
+    shown = table(at, "名次")
+    # recomputed here from v_kpi, the configured counts and shares
+    rows = sql(
+        county,
+        """
+        SELECT v.town_code, v.kpi_code, v.value, v.target, p.direction, p.target, c.expected, s.share,
+               cc.kpi_code IS NOT NULL
+        FROM v_kpi v JOIN plan_kpi p USING (kpi_code)
+        LEFT JOIN contest_counts cc USING (kpi_code)
+        LEFT JOIN contest_shares s ON s.town_code = v.town_code
+        LEFT JOIN v_kpi c ON c.kpi_code = v.kpi_code AND c.period = v.period AND c.level = 'county'
+        WHERE v.period = '2024-04' AND v.level = 'town' AND p.direction <> 'info' AND v.value IS NOT NULL
+        """,
+    )
+    parts: dict[str, list[float]] = {}
+    for town, _, value, target, direction, county_target, expected, share, counted in rows:
+        if direction == "exactly" and county_target == 0:
+            got = 1.0 if value == 0 else 0.0
+        elif (
+            target is not None and county_target is not None and county_target <= 1 and not counted
+        ):
+            got = (
+                (1.0 if value <= target else target / value)
+                if direction == "at_most"
+                else min(value / target, 1.0)
+            )
+        elif counted and expected:
+            got = min(value / (expected * share), 1.0)
+        else:
+            continue
+        parts.setdefault(town, []).append(got)
+    names = dict(sql(county, "SELECT DISTINCT town_code, town_name FROM ref_villages"))
+    expected_scores = {names[t]: round(100 * sum(v) / len(v), 1) for t, v in parts.items()}
+    assert dict(zip(shown["镇（街道）"], shown["得分"], strict=True)) == expected_scores
+    assert list(shown["得分"]) == sorted(shown["得分"], reverse=True)
+    assert any("得分 = 各项参评指标完成度的平均数 × 100" in c.value for c in at.caption)
+    assert "contest_chart" in {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}
+
+
+@covers(ACTIONS)
+@covers(OVERVIEW)
+def test_a_tile_opens_the_overview_on_its_action(page, county):  # noqa: F811
+    at = page(ACTIONS, month="2024-04")
+    links = [p.proto for p in at.get("page_link") if "action=4" in p.proto.query_string]
+    assert len(links) == 1 and "month=2024-04" in links[0].query_string
+    at = page(OVERVIEW, month="2024-04", action="4")
+    expected = sql(
+        county,
+        "SELECT kpi_code FROM v_kpi WHERE period = '2024-04' AND level = 'county' AND action = 4 "
+        "ORDER BY kpi_code",
+    )
+    cards = sorted(m.label for m in at.metric)
+    names = sql(
+        county,
+        "SELECT name FROM plan_kpi WHERE action = 4 AND kpi_code IN (SELECT kpi_code FROM v_kpi "
+        "WHERE period = '2024-04' AND level = 'county') ORDER BY name",
+    )
+    assert expected and cards == sorted(n for (n,) in names)
+    assert at.query_params["action"] == "4"
