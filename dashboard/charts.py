@@ -18,9 +18,11 @@ BAR_COLOUR = "#1565c0"
 HIGHLIGHT_COLOUR = "#b71c1c"
 
 # Shown on every chart: no plotly logo, no buttons that need the network or confuse.
+# Every chart downloads as PNG from its toolbar (drawn in the browser: nothing leaves it).
 CONFIG = {
     "displaylogo": False,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"],
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "filename": "旬邑县乡村振兴图表", "scale": 2},
     "responsive": True,
 }
 

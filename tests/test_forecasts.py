@@ -157,3 +157,19 @@ def test_a_month_without_its_ledger_is_a_gap_with_its_reason(county, monkeypatch
     assert actual["y"] == [3, 4, 6, None, 6]  # not drawn across July
     [gap] = [a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith("缺：")]
     assert gap == "缺：脱贫人口务工台账未报送"
+
+
+def test_every_chart_downloads_as_png(county, monkeypatch):
+    import json
+
+    from conftest import REPO
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("XUNYI_WAREHOUSE", str(county))
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    configs = [json.loads(c.proto.config) for c in at.get("plotly_chart")]
+    assert configs
+    for config in configs:
+        assert "toImage" not in config.get("modeBarButtonsToRemove", [])
+        assert config["toImageButtonOptions"]["format"] == "png"
