@@ -172,7 +172,7 @@ def bars(
     codes = frame[code_column].to_list()
     names = _unique(frame[name_column].to_list(), codes)
     if rate:
-        colours = [labels.STATUS_HEX.get(s) for s in frame["status"].to_list()]
+        colours = [labels.STATUS_HEX.get(s) for s in frame["kpi_status"].to_list()]
     else:
         colours = [HIGHLIGHT_COLOUR if c == highlight else BAR_COLOUR for c in codes]
     outline = {"color": "#212121", "width": [3 if c == highlight else 0 for c in codes]}

@@ -387,20 +387,22 @@ class Warehouse:
         return self.query("dashboard_village_breakdown", kpi=kpi, month=month, town=town)
 
     def town_table(self, kpi: str, month: str, percent: bool) -> Table:
-        value_columns = ("value", "target", "expected") if percent else ()
-        return self.table(
-            "dashboard_town_table", kpi=kpi, month=month, percent_columns=value_columns
-        )
+        """The township ranking as people read and download it."""
+        return self._places_table(self.town_breakdown(kpi, month), percent)
 
     def village_table(self, kpi: str, month: str, town: str, percent: bool) -> Table:
-        value_columns = ("value", "target", "expected") if percent else ()
-        return self.table(
-            "dashboard_village_table",
-            kpi=kpi,
-            month=month,
-            town=town,
-            percent_columns=value_columns,
-        )
+        """A township's villages as people read and download them."""
+        return self._places_table(self.village_breakdown(kpi, month, town), percent)
+
+    @staticmethod
+    def _places_table(frame: pl.DataFrame, percent: bool) -> Table:
+        frame = labels.present(frame)
+        columns = ("value", "target", "expected") if percent else ()
+        return Table(frame, percent_columns=tuple(labels.HEADERS[c] for c in columns), cap=ROW_CAP)
+
+    def indicator_notes(self, action: int, month: str, town: str | None) -> Table:
+        """What the reporting units wrote in 备注 for the action's indicators that month."""
+        return self.table("dashboard_indicator_notes", action=action, month=month, town=town)
 
     # Data page -----------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Filters that live in the URL, so a shared link opens the same view.
 
 The URL parameters are the contract's (spec/interfaces.md): `month` (YYYY-MM), `town` and
-`village` (codes), `kpi` (code), `check` (id). The URL is the source of truth: each rerun
+`village` (codes), `action` (number), `kpi` (code), `check` (id). The URL is the source of truth: each rerun
 reads it, keeps a value only if it is one of the choices the data offers (anything else is
 dropped with a note), and writes back the value in force. A selector's change is written
 to the URL by its callback, before the rerun reads it.
@@ -18,7 +18,15 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 # Changing a filter clears the filters below it (a village belongs to one township).
-DEPENDENTS = {"town": ("village",), "month": (), "village": (), "kpi": (), "check": ()}
+# An indicator belongs to one action.
+DEPENDENTS = {
+    "town": ("village",),
+    "action": ("kpi",),
+    "month": (),
+    "village": (),
+    "kpi": (),
+    "check": (),
+}
 
 ALL = ""  # the choice "no filter" (the whole county, every township's villages)
 

@@ -13,6 +13,9 @@ import polars as pl
 
 # Column → header, in the order people expect to read them.
 HEADERS: dict[str, str] = {
+    # rankings
+    "town_rank": "名次",
+    "village_rank": "名次",
     # places
     "town_name": "镇（街道）",
     "town_code": "镇（街道）代码",
@@ -23,6 +26,10 @@ HEADERS: dict[str, str] = {
     "target": "目标",
     "expected": "应达进度",
     "kpi_status": "状态",
+    "kpi_name": "指标",
+    "kpi_code": "指标编码",
+    "reporter": "填报单位",
+    "remark": "备注",
     # files
     "source_title": "台账",
     "department": "报送部门",
@@ -283,6 +290,20 @@ def month_name(period: str) -> str:
     """2024-06 → 2024年6月."""
     year, month = period.split("-")
     return f"{year}年{int(month)}月"
+
+
+def since(value: float | None, then: float | None, unit: str | None, then_label: str) -> str:
+    """较上月 +12 人 — empty when either figure is missing."""
+    change = delta(value, then, unit)
+    return f"较{then_label} {change}" if change else ""
+
+
+def since_meeting(kpi: dict) -> str:
+    """The change since the last dispatch meeting before the month (较5月调度 +120 人)."""
+    if not kpi.get("meeting_period"):
+        return ""
+    label = f"{month_name(kpi['meeting_period'])}调度"
+    return since(kpi["value"], kpi.get("meeting_value"), kpi["unit"], label)
 
 
 def previous_note(kpi: dict) -> str:

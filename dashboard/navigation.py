@@ -15,9 +15,13 @@ class PageSpec:
     default: bool = False
 
 
-ACTIONS = PageSpec("views/actions.py", "十大行动", ":material/flag:", "actions")
-OVERVIEW = PageSpec("views/overview.py", "总览", ":material/dashboard:", "overview", default=True)
+# The leaders' page: the ten actions as of a month (the default page, at "/").
+OVERVIEW = PageSpec(
+    "views/overview.py", "十大行动", ":material/dashboard:", "overview", default=True
+)
+# One action's indicators: trends, townships, villages (an analyst's page too).
+ACTION = PageSpec("views/action.py", "行动详情", ":material/monitoring:", "action")
 DATA = PageSpec("views/data_page.py", "数据", ":material/table_view:", "data")
 CHECKS = PageSpec("views/checks_page.py", "核查", ":material/task_alt:", "checks")
 
-PAGES: tuple[PageSpec, ...] = (OVERVIEW, ACTIONS, DATA, CHECKS)
+PAGES: tuple[PageSpec, ...] = (OVERVIEW, ACTION, DATA, CHECKS)

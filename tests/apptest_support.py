@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 import polars as pl
 from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
 from dashboard import navigation
@@ -120,8 +121,13 @@ def sql(warehouse: Path, query: str, params=None) -> list[tuple]:
 
 
 def charts(at: AppTest) -> dict[str, dict]:
-    """Plotly specs by the chart's key (trend_chart, towns_chart, villages_chart, …)."""
-    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    """Plotly specs by the chart's key (trend_A4-TRAINED, towns_chart, villages_chart, …)."""
+    return {chart_key(c): json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+
+
+def chart_key(chart) -> str:
+    """The key a page gave a chart (an element id is `$$ID-<hash>-<key>`)."""
+    return user_key_from_element_id(chart.proto.id)
 
 
 def trace(spec: dict, name: str) -> dict | None:

@@ -66,23 +66,25 @@ def wait_for_charts(page) -> None:
     page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(state="visible")
 
 
-def test_overview_follows_the_township(page, county_warehouse, tmp_path):
+def test_the_action_page_follows_the_township(page, county_warehouse, tmp_path):
     with served(county_warehouse, tmp_path) as app:
-        page.goto(app.url + "/")
+        page.goto(app.url + "/action?action=4")
         wait_for_charts(page)
         expect(headline(page, "A4-MIGRANT")).to_have_text("6 人")
-        expect(page.locator(".gtitle").first).to_contain_text("月度走势（全县）")
-        shoot(page, "overview-county")
+        expect(page.locator(".gtitle").first).to_contain_text("（全县）")
+        trends = page.locator(".gtitle", has_text="（全县）").count()
+        assert trends >= 2  # one trend per indicator of the action
+        shoot(page, "action-county")
         assert_no_full_id(page)
 
         choose(page, "镇（街道）", "土桥镇")
         expect(headline(page, "A4-MIGRANT")).to_have_text("4 人")
-        expect(page.locator(".gtitle").first).to_contain_text("月度走势（土桥镇）")
+        expect(page.locator(".gtitle").first).to_contain_text("（土桥镇）")
         page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("town") == [TOWN_TUQIAO])
-        # the township's villages: a third chart and the table
-        expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(3)
-        expect(page.locator(".gtitle").nth(2)).to_contain_text("土桥镇各村")
-        shoot(page, "overview-township")
+        # the trends, the township ranking, and now the township's villages with their table
+        expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(trends + 2)
+        expect(page.locator(".gtitle", has_text="土桥镇各村")).to_have_count(1)
+        shoot(page, "action-township")
         assert_no_full_id(page)
 
         # the shared link opens the same view in a fresh page
@@ -95,7 +97,7 @@ def test_overview_follows_the_township(page, county_warehouse, tmp_path):
 
 def test_link_to_the_data_page_keeps_the_filters(page, county_warehouse, tmp_path):
     with served(county_warehouse, tmp_path) as app:
-        page.goto(f"{app.url}/?month=2024-03&town={TOWN_TUQIAO}")
+        page.goto(f"{app.url}/action?month=2024-03&town={TOWN_TUQIAO}")
         wait_for_charts(page)
         page.get_by_text("查看本月的文件加载、隔离行与数据核查").click()
         page.wait_for_url(lambda url: urlparse(url).path == "/data")
@@ -128,7 +130,7 @@ def test_keeps_answering_while_a_load_publishes_and_then_shows_it(page, county_w
     live = copy_warehouse(county_warehouse, tmp_path / "live")
     write_later(tmp_path / "later" / "inbox")
     with served(live, tmp_path) as app:
-        page.goto(app.url + "/")
+        page.goto(app.url + "/action?action=4")
         wait_for_charts(page)
         expect(headline(page, "A4-MIGRANT")).to_have_text("6 人")
 
@@ -161,7 +163,7 @@ def test_keeps_answering_while_a_load_publishes_and_then_shows_it(page, county_w
         assert answers_during_load >= 1
 
         # the next visit reads the new version: June is the latest month, with 7 at work
-        page.goto(app.url + "/")
+        page.goto(app.url + "/action?action=4")
         wait_for_charts(page)
         expect(headline(page, "A4-MIGRANT")).to_have_text("7 人")
         expect(page.get_by_role("combobox", name="月份")).to_have_value("2024年6月")
@@ -170,9 +172,9 @@ def test_keeps_answering_while_a_load_publishes_and_then_shows_it(page, county_w
         assert "Traceback" not in app.log_text()
 
 
-def test_from_the_actions_to_a_village_the_figures_agree(page, county_warehouse, tmp_path):
-    """十大行动 → an action's indicators → a township → a village: each step's figure is the
-    warehouse's."""
+def test_from_the_overview_to_a_village_the_figures_agree(page, county_warehouse, tmp_path):
+    """十大行动 (the overview) → an action's page → a township → a village: each step's
+    figure is the warehouse's."""
     from conftest import query
 
     def migrant(level: str, town=None, village=None) -> str:
@@ -186,10 +188,11 @@ def test_from_the_actions_to_a_village_the_figures_agree(page, county_warehouse,
         return f"{value:,.0f} 人"
 
     with served(county_warehouse, tmp_path) as app:
-        page.goto(f"{app.url}/actions?month=2024-05")
+        page.goto(f"{app.url}/?month=2024-05")
         tile = page.locator(".st-key-action_4")
         expect(tile).to_contain_text("4. 稳岗就业提升行动")
-        shoot(page, "actions")
+        expect(tile).to_contain_text(migrant("county"))  # the headline, as the warehouse has it
+        shoot(page, "overview")
         assert_no_full_id(page)
         tile.get_by_text("查看本行动的全部指标").click()
         page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("action") == ["4"])
@@ -204,4 +207,50 @@ def test_from_the_actions_to_a_village_the_figures_agree(page, county_warehouse,
             migrant("village", TOWN_TUQIAO, "610429101202")
         )
         assert village.get("action") == ["4"]
+        assert_no_full_id(page)
+
+
+def test_a_link_with_every_filter_opens_the_same_view(page, county_warehouse, tmp_path):
+    """month, town, village, action and kpi in one link: each selector shows its value, the
+    figures and charts are that view's, and the URL keeps every parameter (also on reload)."""
+    from conftest import query
+
+    link = {
+        "month": "2024-05",
+        "town": TOWN_TUQIAO,
+        "village": "610429101202",  # 新峁村
+        "action": "4",
+        "kpi": "A4-TRAINED",  # not the action's first indicator
+    }
+    [(trained,)] = query(
+        county_warehouse,
+        "SELECT value FROM v_kpi WHERE kpi_code = 'A4-TRAINED' AND period = '2024-05' "
+        "AND village_code = '610429101202'",
+    )
+    with served(county_warehouse, tmp_path) as app:
+        url = f"{app.url}/action?" + "&".join(f"{k}={v}" for k, v in link.items())
+        for visit in ("link", "reload"):
+            if visit == "link":
+                page.goto(url)
+            else:
+                page.reload()
+            wait_for_charts(page)
+            expect(page.get_by_role("combobox", name="月份")).to_have_value("2024年5月")
+            expect(page.get_by_role("combobox", name="镇（街道）")).to_have_value("土桥镇")
+            expect(page.get_by_role("combobox", name="行政村")).to_have_value("新峁村")
+            expect(page.get_by_role("combobox", name="行动")).to_have_value("4. 稳岗就业提升行动")
+            expect(page.get_by_role("combobox", name="查看指标")).to_have_value(
+                "脱贫劳动力技能培训（结业）人数（A4-TRAINED）"
+            )
+            expect(headline(page, "A4-TRAINED")).to_have_text(f"{trained:,.0f} 人")
+            expect(
+                page.locator(".gtitle", has_text="脱贫劳动力技能培训（结业）人数（土桥镇新峁村）")
+            ).to_have_count(1)
+            expect(page.locator(".gtitle", has_text="各镇（街道）排名（2024年5月）")).to_have_count(
+                1
+            )
+            expect(page.locator(".gtitle", has_text="土桥镇各村（2024年5月）")).to_have_count(1)
+            query_now = {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+            assert query_now == link, visit
+        shoot(page, "action-every-filter")
         assert_no_full_id(page)

@@ -8,9 +8,11 @@ import math
 import os
 
 import pytest
+from apptest_support import charts, covers, opener
 from conftest import query
 from county import TUQIAO, Month, person, write_county
 
+from dashboard.navigation import ACTION, PAGES
 from etl.indicators import refresh_indicators
 from etl.load import load_directory
 from etl.progress import Progress
@@ -111,20 +113,10 @@ def test_a_cumulative_count_never_falls_below_today(county):
     assert lows == [(0,)]
 
 
-def test_the_overview_draws_the_forecast_and_says_it(county, monkeypatch):
-    import json
-
-    from conftest import REPO
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("XUNYI_WAREHOUSE", str(county))
-    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
-    at.query_params.update({"month": "2024-06", "kpi": "A4-TRAINED"})
-    at.run()
-    assert not at.exception, at.exception
-    [spec] = [
-        json.loads(c.proto.spec) for c in at.get("plotly_chart") if "trend_chart" in c.proto.id
-    ]
+@covers(ACTION)
+def test_the_action_page_draws_the_forecast_and_says_it(county, monkeypatch):
+    at = opener(county, monkeypatch)(ACTION, month="2024-06", kpi="A4-TRAINED")
+    spec = charts(at)["trend_A4-TRAINED"]
     [line] = [t for t in spec["data"] if t.get("name") == "预测"]
     assert line["x"] == ["2024-06", "2024-12"] and line["y"] == [8, pytest.approx(20)]
     [band] = [t for t in spec["data"] if t.get("name") == "预测80%区间"]
@@ -132,26 +124,21 @@ def test_the_overview_draws_the_forecast_and_says_it(county, monkeypatch):
     assert band["y"][1:3] == [pytest.approx(20 + spread), pytest.approx(max(20 - spread, 8))]
     low, high = (f"{max(20 - spread, 8):,.0f}", f"{20 + spread:,.0f}")
     said = [c.value for c in at.caption if "按当前进度" in c.value]
-    assert said == [
-        f":material/trending_up: 按当前进度，预计12月底达到 20 人（80%区间 {low}–{high} 人），"
-        "低于目标 1,400 人，难以达到。"
-    ]
+    # one sentence under each of the action's trends: the trained and the migrants
+    assert (
+        len(said) == 2
+        and (
+            f":material/trending_up: 按当前进度，预计12月底达到 20 人（80%区间 {low}–{high} 人），"
+            "低于目标 1,400 人，难以达到。"
+        )
+        in said
+    )
 
 
+@covers(ACTION)
 def test_a_month_without_its_ledger_is_a_gap_with_its_reason(county, monkeypatch):
-    import json
-
-    from conftest import REPO
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("XUNYI_WAREHOUSE", str(county))
-    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
-    at.query_params.update({"month": "2024-08", "kpi": "A4-MIGRANT"})
-    at.run()
-    assert not at.exception, at.exception
-    [spec] = [
-        json.loads(c.proto.spec) for c in at.get("plotly_chart") if "trend_chart" in c.proto.id
-    ]
+    at = opener(county, monkeypatch)(ACTION, month="2024-08", kpi="A4-MIGRANT")
+    spec = charts(at)["trend_A4-MIGRANT"]
     [actual] = [t for t in spec["data"] if t.get("name") == "实际"]
     assert actual["x"] == ["2024-04", "2024-05", "2024-06", "2024-07", "2024-08"]
     assert actual["y"] == [3, 4, 6, None, 6]  # not drawn across July
@@ -162,14 +149,25 @@ def test_a_month_without_its_ledger_is_a_gap_with_its_reason(county, monkeypatch
 def test_every_chart_downloads_as_png(county, monkeypatch):
     import json
 
-    from conftest import REPO
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("XUNYI_WAREHOUSE", str(county))
-    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
-    at.run()
-    configs = [json.loads(c.proto.config) for c in at.get("plotly_chart")]
-    assert configs
+    open_page = opener(county, monkeypatch)
+    configs = [
+        json.loads(c.proto.config)
+        for page in PAGES
+        for c in open_page(page, month="2024-06", town="610429101").get("plotly_chart")
+    ]
+    assert len(configs) >= 3  # the action page has a trend, townships, villages
     for config in configs:
         assert "toImage" not in config.get("modeBarButtonsToRemove", [])
         assert config["toImageButtonOptions"]["format"] == "png"
+
+
+@covers(ACTION)
+def test_the_action_page_says_what_moved_since_the_last_dispatch_meeting(county, monkeypatch):
+    # June, after May's meeting: 6 in work against 4 in May, 8 trained against 4
+    at = opener(county, monkeypatch)(ACTION, month="2024-06", action="4")
+    said = [c.value for c in at.caption if "调度" in c.value]
+    assert "较2024年5月调度 +2 人；牵头：县人社局" in said
+    assert "较2024年5月调度 +4 人；牵头：县人社局" in said
+    # in May itself the last meeting before it is none: nothing is said
+    at = opener(county, monkeypatch)(ACTION, month="2024-05", action="4")
+    assert not [c.value for c in at.caption if "调度" in c.value]

@@ -148,7 +148,13 @@ def reported_rows() -> list[dict]:
     rows = [r for r in rows if r["指标编码"] not in ("A3-FARMLAND", "A3-COLLECTIVE-100K")]
     # A9-TOILETS: a 全县 row (5) and township rows (35 + 20): the county is the 全县 row
     rows += [
-        {"指标编码": "A9-TOILETS", "镇（街道）": "土桥镇", "本月完成": "3", "累计完成": "35"},
+        {
+            "指标编码": "A9-TOILETS",
+            "镇（街道）": "土桥镇",
+            "本月完成": "3",
+            "累计完成": "35",
+            "备注": "含整改问题厕所12户",  # shown on the action page (test_overview_page.py)
+        },
         {"指标编码": "A9-TOILETS", "镇（街道）": "底庙镇", "本月完成": "2", "累计完成": "20"},
         # A3-FARMLAND: townships only, one without 累计完成 (its 本月完成 summed instead)
         {"指标编码": "A3-FARMLAND", "镇（街道）": "土桥镇", "本月完成": "100", "累计完成": "400"},

@@ -55,6 +55,6 @@ def test_the_dashboard_serves_the_built_warehouse(built, monkeypatch):
     at = AppTest.from_file(str(copy / "dashboard" / "app.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
-    labels = " ".join(m.label for m in at.metric)
-    assert "务工" in labels and "培训" in labels  # the overview shows the indicators
-    assert at.get("plotly_chart"), "no chart on the overview"
+    tiles = " ".join(m.value for m in at.markdown)
+    assert "稳岗就业提升行动" in tiles and "务工" in tiles  # the ten actions' tiles
+    assert at.get("plotly_chart"), "no chart on the overview"  # the township comparison

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 import streamlit as st
 
 from dashboard import filters, labels, templates, ui
-from dashboard.navigation import CHECKS, OVERVIEW
+from dashboard.navigation import ACTION, CHECKS
 
 # The templates are offered even before any data: a county starts by handing them out.
 warehouse = ui.require_warehouse(before_stop=templates.section)
@@ -30,9 +30,9 @@ town = place.town
 
 left, right = st.columns(2)
 left.page_link(
-    OVERVIEW.path,
-    label="返回指标总览",
-    icon=":material/dashboard:",
+    ACTION.path,
+    label="返回行动详情（各项指标）",
+    icon=":material/monitoring:",
     query_params=filters.current(["month", "town", "village"]),
 )
 right.page_link(

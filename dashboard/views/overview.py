@@ -1,150 +1,156 @@
-"""总览 — the plan's indicators for one month, against their targets, by place.
+"""十大行动 — the leaders' page for the dispatch meeting: where each of the ten actions stands
+as of a month, what moved, what data is missing, and what needs a decision.
 
-For county leaders: each indicator's figure, target, expected-by-now and status; the trend;
-the townships side by side; the villages of one township. Filters live in the URL.
+Each action is a tile coloured by its headline indicators (the rule is on the page); the
+decision list links each off-track indicator to its action's page and each failing
+error-level check to the 核查 page. The month travels in the URL. This is the default page.
 """
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, filters, labels, ui
-from dashboard.navigation import DATA
+from dashboard.navigation import ACTION, CHECKS
 
-CARDS_PER_ROW = 4
+TILES_PER_ROW = 5
+RULE = (
+    "颜色规则：主要指标中有一项**滞后**为红，有一项**有风险**为橙，均达标或进度正常为绿，"
+    "本月没有数据或不设目标为灰。“演示”表示计划未给出、暂用演示值的目标。"
+)
+TILE_COLOURS = {"off_track": "red", "at_risk": "orange", "on_track": "green", None: "gray"}
+TILE_WORDS = {"off_track": "滞后", "at_risk": "有风险", "on_track": "正常", None: "无数据或无目标"}
 
 warehouse = ui.require_warehouse()
 
-st.title("指标总览")
+st.title("十大提升行动：进展一览")
 months = warehouse.months()
 if not months:
-    st.info(
-        "数据仓库中还没有任何月份的指标。台账加载并计算指标后，这里会显示各项指标。",
-        icon=":material/hourglass_empty:",
-    )
+    st.info("数据仓库中还没有任何月份的指标。", icon=":material/hourglass_empty:")
     st.stop()
-st.caption(data.plan_title(months[0]))
-selection = ui.month_and_place(warehouse, months)
-month, place, place_name = selection.month, selection.place, selection.place_name
-town, village, towns = place.town, place.village, selection.towns
-
-st.page_link(
-    DATA.path,
-    label="查看本月的文件加载、隔离行与数据核查",
-    icon=":material/fact_check:",
-    query_params=filters.current(["month", "town", "village"]),
+month = filters.select(
+    "截至月份", "month", months, default=months[0], format_func=labels.month_name
 )
+st.caption(RULE)
 
-# -- Headline: every indicator the month has -------------------------------------------------
+tiles = warehouse.action_tiles(month)
 
-actions = warehouse.actions(month)
-action = filters.select(
-    "行动",
-    "action",
-    [filters.ALL, *actions],
-    default=filters.ALL,
-    format_func=lambda n: f"{n}. {actions[n]}" if n else "全部十大行动",
-)
-indicators = warehouse.indicators(month, place)
-if action:
-    indicators = indicators.filter(pl.col("action") == int(action))
-st.subheader(
-    f"{place_name} · {labels.month_name(month)}" + (f" · {actions[action]}" if action else "")
-)
-if indicators.is_empty():
-    st.info("所选月份在这里没有指标数据。", icon=":material/info:")
-    st.stop()
 
-rows = indicators.to_dicts()
-for start in range(0, len(rows), CARDS_PER_ROW):
-    for column, kpi in zip(
-        st.columns(CARDS_PER_ROW), rows[start : start + CARDS_PER_ROW], strict=False
+def tile_status(statuses: list[str | None]) -> str | None:
+    for worst in ("off_track", "at_risk", "on_track"):
+        if worst in statuses:
+            return worst
+    return None
+
+
+actions = tiles.partition_by("action", maintain_order=True, as_dict=False)
+for start in range(0, len(actions), TILES_PER_ROW):
+    for column, action in zip(
+        st.columns(TILES_PER_ROW), actions[start : start + TILES_PER_ROW], strict=False
     ):
-        with column, st.container(border=True, key=f"kpi_{kpi['kpi_code']}"):
-            unit = kpi["unit"]
-            st.metric(
-                kpi["name"],
-                labels.number(kpi["value"], unit),
-                **labels.metric_change(kpi),
-                help=labels.previous_note(kpi),
+        rows = [r for r in action.to_dicts() if r["kpi_code"] is not None]
+        first = action.row(0, named=True)
+        status = tile_status([r["status"] for r in rows])
+        with column.container(border=True, key=f"action_{first['action']}"):
+            colour = TILE_COLOURS[status]
+            st.markdown(
+                f":{colour}-badge[{TILE_WORDS[status]}] **{first['action']}. {first['action_title']}**"
             )
-            st.markdown(labels.status_badge(kpi["status"], kpi["progress"]))
-            st.caption(labels.target_note(kpi, place.level))
+            for r in rows:
+                demo = " :gray-badge[演示]" if r["is_demo_value"] else ""
+                st.markdown(f"{r['kpi_name']}{demo}")
+                if r["value"] is None:
+                    st.markdown("**—** :gray[本月暂无数据]")
+                else:
+                    badge = labels.status_badge(r["status"], None)
+                    st.markdown(f"**{labels.number(r['value'], r['unit'])}** · {badge}")
+                notes = [
+                    f"目标 {labels.number(r['target'], r['unit'])}"
+                    if r["target"] is not None
+                    else "",
+                    f"应达 {labels.number(r['expected'], r['unit'])}"
+                    if r["expected"] is not None and r["expected"] != r["target"]
+                    else "",
+                    labels.since(r["value"], r["previous_value"], r["unit"], "上月"),
+                    labels.since_meeting(r),
+                ]
+                st.caption("；".join(n for n in notes if n) or "—")
+            st.page_link(
+                ACTION.path,
+                label="查看本行动的全部指标",
+                icon=":material/arrow_forward:",
+                query_params={"month": month, "action": str(first["action"])},
+            )
 
-# -- One indicator: trend, townships, villages ----------------------------------------------
-
-names = dict(zip(indicators["kpi_code"], indicators["name"], strict=True))
-units = dict(zip(indicators["kpi_code"], indicators["unit"], strict=True))
-kpi = filters.select(
-    "查看指标",
-    "kpi",
-    list(names),
-    default=next(iter(names)),
-    format_func=lambda code: f"{names[code]}（{code}）",
-)
-unit = units[kpi]
-
-trend_column, towns_column = st.columns(2)
-with trend_column:
-    outlook = warehouse.forecast(kpi, month, place)
-    st.plotly_chart(
-        charts.trend(
-            warehouse.trend(kpi, place),
-            title=f"{names[kpi]}：月度走势（{place_name}）",
-            unit=unit,
-            forecast=outlook,
-        ),
-        config=charts.CONFIG,
-        key="trend_chart",
-    )
-    if outlook is not None and outlook["months_ahead"] > 0:
-        st.caption(
-            f":material/trending_up: {labels.forecast_sentence(outlook, unit)}",
-            help=labels.FORECAST_METHOD[outlook["method"]],
+st.subheader(f"{labels.month_name(month)}需要决策的事项")
+decisions = warehouse.decisions(month)
+if decisions.is_empty():
+    st.success("本月没有滞后的指标，也没有未通过的错误级核查。", icon=":material/check_circle:")
+for d in decisions.iter_rows(named=True):
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    if d["item"] == "indicator":
+        left.markdown(
+            f":red-badge[指标滞后] **{d['title']}**（{d['code']}，第{d['action']}项行动）："
+            f"{labels.number(d['value'], d['unit'])}，应达 {labels.number(d['expected'], d['unit'])}；"
+            f"牵头：{d['department']}"
         )
-with towns_column:
-    by_town = warehouse.town_breakdown(kpi, month)
-    st.plotly_chart(
-        charts.bars(
-            by_town,
-            name_column="town_name",
-            code_column="town_code",
-            unit=unit,
-            highlight=town,
-            title=f"{names[kpi]}：各镇（街道）（{labels.month_name(month)}）",
-        ),
-        config=charts.CONFIG,
-        key="towns_chart",
-    )
-    if not labels.is_rate(unit):
-        st.caption("计数类指标的目标是全县的，镇村不设分解目标。")
-    with st.expander("各镇（街道）数据表", icon=":material/table:"):
-        ui.table(
-            warehouse.town_table(kpi, month, percent=labels.is_rate(unit)),
-            file_name=f"{names[kpi]}_各镇（街道）_{month}.xlsx",
-            key="download_towns",
+        right.page_link(
+            ACTION.path,
+            label="查看指标",
+            icon=":material/monitoring:",
+            query_params={"month": month, "action": str(d["action"]), "kpi": d["code"]},
+        )
+    else:
+        left.markdown(
+            f":orange-badge[核查未通过] **{d['code']} {d['title']}**：{d['failing_rows']} 个问题对象；"
+            f"{d['department']}"
+        )
+        right.page_link(
+            CHECKS.path,
+            label="查看问题行",
+            icon=":material/fact_check:",
+            query_params={"month": month, "check": d["code"]},
         )
 
-st.subheader("各村情况")
-if not town:
-    st.caption(":material/touch_app: 选择镇（街道）后，这里显示该镇（街道）各村的数据。")
+st.subheader(f"{labels.month_name(month)}的数据完整性")
+gaps = warehouse.completeness(month)
+if gaps.is_empty():
+    st.success("本月各部门的月报台账都已按时报送入库。", icon=":material/check_circle:")
 else:
-    by_village = warehouse.village_breakdown(kpi, month, town)
+    for g in gaps.iter_rows(named=True):
+        if g["problem"] == "rejected":
+            reason = labels.WORDS["reject_reason"].get(g["reason_code"], g["reason_code"] or "")
+            st.markdown(f":red-badge[被拒收] {g['department']}：{g['source_title']}（{reason}）")
+        else:
+            st.markdown(f":orange-badge[未报送] {g['department']}：{g['source_title']}")
+
+# -- 乡镇擂台赛 ---------------------------------------------------------------------------------
+
+st.subheader(f"乡镇擂台赛（{labels.month_name(month)}）")
+meeting = warehouse.last_meeting(month)
+attainment = warehouse.township_attainment(month)
+st.caption(
+    "得分 = 各项参评指标完成度的平均数 × 100。完成度：有目标的比例指标为 实际 ÷ 目标（不超过 1；"
+    "“不高于”的目标，达到为 1，超出为 目标 ÷ 实际）；“为 0”的指标为 0 时 1、否则 0；"
+    "参评的数量指标为 实际 ÷（全县按序时应达 × 本镇分配比例），不超过 1。"
+    + (
+        "分配比例为演示值（计划未分解到镇，暂按登记户数分配）。"
+        if attainment["demo_share"].any()
+        else ""
+    )
+    + (f"名次变化与{labels.month_name(meeting)}季调度相比。" if meeting else "")
+)
+scores = warehouse.township_scores(month, meeting)
+if scores.is_empty():
+    st.caption("本月还没有可参评的镇级指标。")
+else:
     st.plotly_chart(
-        charts.bars(
-            by_village,
-            name_column="village_name",
-            code_column="village_code",
-            unit=unit,
-            highlight=village,
-            title=f"{names[kpi]}：{towns[town]}各村（{labels.month_name(month)}）",
-        ),
+        charts.ranking(scores, title=f"各镇（街道）得分（{labels.month_name(month)}）"),
         config=charts.CONFIG,
-        key="villages_chart",
+        key="contest_chart",
     )
     ui.table(
-        warehouse.village_table(kpi, month, town, percent=labels.is_rate(unit)),
-        file_name=f"{names[kpi]}_{towns[town]}各村_{month}.xlsx",
-        key="download_villages",
+        data.Table(labels.contest_table(scores)),
+        file_name=f"乡镇擂台赛_{month}.xlsx",
+        key="download_contest",
     )

@@ -1,14 +1,14 @@
-"""The leaders' 十大行动 page under AppTest, on the county with every ledger of
+"""The leaders' 十大行动 page (the overview, the default page) under AppTest, on the county with every ledger of
 tests/test_kpis_catalog.py: a tile per action coloured by its headline indicators as the
 warehouse has them, the decisions list with its links, the month's completeness."""
 
 from __future__ import annotations
 
 import pytest
-from apptest_support import covers, opener, sql, table
+from apptest_support import charts, covers, opener, sql, table
 from test_kpis_catalog import county  # noqa: F401 (the fixture)
 
-from dashboard.navigation import ACTIONS, OVERVIEW
+from dashboard.navigation import ACTION, OVERVIEW
 
 TILE_WORDS = {"off_track": "滞后", "at_risk": "有风险", "on_track": "正常", None: "无数据或无目标"}
 
@@ -18,9 +18,9 @@ def page(county, monkeypatch):  # noqa: F811
     return opener(county, monkeypatch)
 
 
-@covers(ACTIONS)
+@covers(OVERVIEW)
 def test_a_tile_per_action_coloured_by_its_headline_indicators(page, county):  # noqa: F811
-    at = page(ACTIONS, month="2024-04")
+    at = page(OVERVIEW, month="2024-04")
     assert at.title[0].value == "十大提升行动：进展一览"
     headlines = sql(
         county,
@@ -40,9 +40,9 @@ def test_a_tile_per_action_coloured_by_its_headline_indicators(page, county):  #
         assert any(heading in t for t in text), heading
 
 
-@covers(ACTIONS)
+@covers(OVERVIEW)
 def test_the_decisions_are_the_off_track_indicators_and_failing_error_checks(page, county):  # noqa: F811
-    at = page(ACTIONS, month="2024-04")
+    at = page(OVERVIEW, month="2024-04")
     off = sql(
         county,
         "SELECT kpi_code FROM v_kpi WHERE period = '2024-04' AND level = 'county' "
@@ -79,9 +79,9 @@ def test_the_decisions_are_the_off_track_indicators_and_failing_error_checks(pag
     assert sum(1 for _, q in links if q.get("kpi")) == len(off)
 
 
-@covers(ACTIONS)
+@covers(OVERVIEW)
 def test_demo_targets_and_the_months_gaps_are_said(page, county):  # noqa: F811
-    at = page(ACTIONS, month="2024-10")
+    at = page(OVERVIEW, month="2024-10")
     text = "\n".join(m.value for m in at.markdown)
     demo = sql(
         county,
@@ -98,9 +98,9 @@ def test_demo_targets_and_the_months_gaps_are_said(page, county):  # noqa: F811
     assert text.count(":orange-badge[未报送]") == missing
 
 
-@covers(ACTIONS)
+@covers(OVERVIEW)
 def test_the_township_ranking_is_the_mean_attainment_with_its_formula(page, county):  # noqa: F811
-    at = page(ACTIONS, month="2024-04")
+    at = page(OVERVIEW, month="2024-04")
     shown = table(at, "名次")
     # recomputed here from v_kpi, the configured counts and shares
     rows = sql(
@@ -137,16 +137,20 @@ def test_the_township_ranking_is_the_mean_attainment_with_its_formula(page, coun
     assert dict(zip(shown["镇（街道）"], shown["得分"], strict=True)) == expected_scores
     assert list(shown["得分"]) == sorted(shown["得分"], reverse=True)
     assert any("得分 = 各项参评指标完成度的平均数 × 100" in c.value for c in at.caption)
-    assert "contest_chart" in {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}
+    assert "contest_chart" in charts(at)
 
 
-@covers(ACTIONS)
 @covers(OVERVIEW)
-def test_a_tile_opens_the_overview_on_its_action(page, county):  # noqa: F811
-    at = page(ACTIONS, month="2024-04")
-    links = [p.proto for p in at.get("page_link") if "action=4" in p.proto.query_string]
+@covers(ACTION)
+def test_a_tile_opens_its_action_page(page, county):  # noqa: F811
+    at = page(OVERVIEW, month="2024-04")
+    links = [
+        p.proto
+        for p in at.get("page_link")
+        if "action=4" in p.proto.query_string and "kpi=" not in p.proto.query_string
+    ]
     assert len(links) == 1 and "month=2024-04" in links[0].query_string
-    at = page(OVERVIEW, month="2024-04", action="4")
+    at = page(ACTION, month="2024-04", action="4")
     expected = sql(
         county,
         "SELECT kpi_code FROM v_kpi WHERE period = '2024-04' AND level = 'county' AND action = 4 "
@@ -160,3 +164,22 @@ def test_a_tile_opens_the_overview_on_its_action(page, county):  # noqa: F811
     )
     assert expected and cards == sorted(n for (n,) in names)
     assert at.query_params["action"] == "4"
+
+
+@covers(ACTION)
+def test_the_action_page_shows_what_the_reporting_units_noted(page, county):  # noqa: F811
+    at = page(ACTION, month="2024-04", action="9")
+    notes = table(at, "备注")
+    assert notes.to_dict("records") == [
+        {
+            "指标": "改建卫生厕所",
+            "指标编码": "A9-TOILETS",
+            "镇（街道）": "土桥镇",
+            "填报单位": "土桥镇人民政府",
+            "备注": "含整改问题厕所12户",
+        }
+    ]
+    # a township sees its own units' notes only
+    assert table(page(ACTION, month="2024-04", action="9", town="610429101"), "备注").shape[0] == 1
+    at = page(ACTION, month="2024-04", action="9", town="610429107")  # 底庙镇
+    assert not [d for d in at.dataframe if "备注" in d.value.columns]
