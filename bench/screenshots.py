@@ -17,11 +17,12 @@ from bench.pages import build_warehouse
 from dashboard.harness import chromium, served
 
 IMAGES = REPO / "docs" / "images"
+# name → (URL, window height: the action page is tall enough to show its first trends)
 VIEWS = {
-    "overview": "/?month=2024-08",
-    "action": "/action?month=2024-08&action=4&kpi=A4-TRAINED",
-    "data": "/data?month=2024-08",
-    "checks": "/checks?month=2024-08",
+    "overview": ("/?month=2024-08", 1100),
+    "action": ("/action?month=2024-09&action=4&kpi=A4-TRAINED", 2600),
+    "data": ("/data?month=2024-08", 1100),
+    "checks": ("/checks?month=2024-08", 1100),
 }
 
 
@@ -37,9 +38,10 @@ def main() -> None:
         served(warehouse, Path(logs)) as app,
         chromium() as browser,
     ):
-        page = browser.new_page(viewport={"width": 1440, "height": 1100})
         for name in args.only:
-            page.goto(app.url + VIEWS[name])
+            url, height = VIEWS[name]
+            page = browser.new_page(viewport={"width": 1440, "height": height})
+            page.goto(app.url + url)
             page.locator("[data-testid='stMain']").wait_for(state="visible", timeout=120_000)
             page.wait_for_load_state("networkidle")
             charts = page.locator("[data-testid='stPlotlyChart'] .main-svg")
@@ -49,6 +51,7 @@ def main() -> None:
             path = IMAGES / f"{name}.png"
             page.screenshot(path=str(path))
             print(f"wrote {path.relative_to(REPO)}")
+            page.close()
         browser.close()
 
 

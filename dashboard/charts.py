@@ -105,8 +105,27 @@ def trend(
                     annotation_position="top left",
                     annotation_font_size=10,
                 )
-    fig.update_xaxes(type="category", title=None)
+    # Months in calendar order, on to the forecast's due month: traces drawn first (the
+    # forecast's band) must not put their months first, nor skip the months between.
+    fig.update_xaxes(
+        type="category",
+        title=None,
+        categoryorder="array",
+        categoryarray=_months_to(months, forecast),
+    )
     return _layout(fig, title, unit)
+
+
+def _months_to(months: list[str], forecast: dict | None) -> list[str]:
+    """`months` (YYYY-MM, ascending), continued month by month to the forecast's due month."""
+    shown = list(months)
+    if forecast is None or forecast["months_ahead"] <= 0 or not shown:
+        return shown
+    year, month = map(int, shown[-1].split("-"))
+    while shown[-1] < forecast["due_period"]:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        shown.append(f"{year:04d}-{month:02d}")
+    return shown
 
 
 def ranking(scores: pl.DataFrame, *, title: str) -> go.Figure:

@@ -312,9 +312,10 @@ class Warehouse:
         """Every indicator the month has at `place`, with its plan entry and last month's value."""
         return self.query("dashboard_indicators", month=month, **place.params())
 
-    def trend(self, kpi: str, place: Place) -> pl.DataFrame:
-        """One indicator at `place`, month by month, with its target and expected value."""
-        return self.query("dashboard_trend", kpi=kpi, **place.params())
+    def trend(self, kpi: str, month: str, place: Place) -> pl.DataFrame:
+        """One indicator at `place`, month by month up to `month`, with its target and
+        expected value (and each gap's reason)."""
+        return self.query("dashboard_trend", kpi=kpi, month=month, **place.params())
 
     # Leaders' page ---------------------------------------------------------------------------
 

@@ -156,8 +156,10 @@ def test_month_selector_moves_the_headline_and_the_breakdowns(app, warehouse):
     at = app(ACTION, action="4", month="2024-03")
     assert metrics(at)["脱贫劳动力务工规模"] == "3 人"
     assert "2024年3月" in charts(at)["towns_chart"]["layout"]["title"]["text"]
-    # the trend is the whole year whatever the month
-    assert len(trace(the_trend(at), "实际")["x"]) == 3
+    # the trend is the year as of the month chosen: March, then March to May
+    assert trace(the_trend(at), "实际")["x"] == ["2024-03"]
+    at = app(ACTION, action="3", month=LATEST_FIRST)
+    assert trace(the_trend(at), "实际")["x"] == ["2024-03", "2024-04", "2024-05"]
 
 
 @covers(ACTION)
@@ -656,7 +658,7 @@ def test_every_query_file_runs_and_every_table_has_chinese_headers(officer_count
         "dashboard_towns": {},
         "dashboard_villages": {"town": TOWN_TUQIAO},
         "dashboard_indicators": {"month": LATEST_FIRST, **place},
-        "dashboard_trend": {"kpi": "A4-MIGRANT", **place},
+        "dashboard_trend": {"kpi": "A4-MIGRANT", "month": LATEST_FIRST, **place},
         "dashboard_town_breakdown": {"kpi": "A4-MIGRANT", "month": LATEST_FIRST},
         "dashboard_village_breakdown": {
             "kpi": "A4-MIGRANT",

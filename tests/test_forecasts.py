@@ -117,6 +117,8 @@ def test_a_cumulative_count_never_falls_below_today(county):
 def test_the_action_page_draws_the_forecast_and_says_it(county, monkeypatch):
     at = opener(county, monkeypatch)(ACTION, month="2024-06", kpi="A4-TRAINED")
     spec = charts(at)["trend_A4-TRAINED"]
+    # the months in calendar order on to December, the months between drawn empty
+    assert spec["layout"]["xaxis"]["categoryarray"] == [f"2024-{m:02d}" for m in range(4, 13)]
     [line] = [t for t in spec["data"] if t.get("name") == "预测"]
     assert line["x"] == ["2024-06", "2024-12"] and line["y"] == [8, pytest.approx(20)]
     [band] = [t for t in spec["data"] if t.get("name") == "预测80%区间"]

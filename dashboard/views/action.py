@@ -107,7 +107,7 @@ for start in range(0, len(drawn), TRENDS_PER_ROW):
             outlook = warehouse.forecast(code, month, place)
             st.plotly_chart(
                 charts.trend(
-                    warehouse.trend(code, place),
+                    warehouse.trend(code, month, place),
                     title=f"{names[code]}（{place_name}）",
                     unit=units[code],
                     forecast=outlook,

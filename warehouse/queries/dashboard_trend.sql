@@ -1,5 +1,6 @@
--- Dashboard overview, trend: one indicator ($kpi) at one place ($level, $town, $village),
--- month by month, with its target and expected value (NULL where the place has none).
+-- Dashboard action page, trend: one indicator ($kpi) at one place ($level, $town, $village),
+-- month by month up to the month chosen ($month: the page shows the year as of then), with
+-- its target and expected value (NULL where the place has none).
 -- A month between its first and last with no value is a gap, never skipped: `gap_reason`
 -- names each ledger it needs whose file is missing or was rejected that month.
 WITH kpi AS (
@@ -9,6 +10,7 @@ WITH kpi AS (
         AND level = $level
         AND town_code IS NOT DISTINCT FROM $town
         AND village_code IS NOT DISTINCT FROM $village
+        AND period <= $month
 ),
 
 span AS (
