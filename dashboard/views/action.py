@@ -133,50 +133,50 @@ kpi = filters.select(
 )
 unit = units[kpi]
 rate = labels.is_rate(unit)
-towns_column, villages_column = st.columns(2)
-with towns_column:
+
+
+def places(level: str, frame, table: data.Table, *, highlight, title: str, where: str) -> None:
+    """One level's bars (townships ranked, or a township's villages) and its table."""
     st.plotly_chart(
         charts.bars(
-            warehouse.town_breakdown(kpi, month),
-            name_column="town_name",
-            code_column="town_code",
+            frame,
+            name_column=f"{level}_name",
+            code_column=f"{level}_code",
             unit=unit,
-            highlight=town,
-            title=f"{names[kpi]}：各镇（街道）排名（{labels.month_name(month)}）",
+            highlight=highlight,
+            title=f"{names[kpi]}：{title}（{labels.month_name(month)}）",
         ),
         config=charts.CONFIG,
-        key="towns_chart",
+        key=f"{level}s_chart",
+    )
+    with st.expander(f"{where}数据表", icon=":material/table:", expanded=level == "village"):
+        ui.table(table, file_name=f"{names[kpi]}_{where}_{month}.xlsx", key=f"download_{level}s")
+
+
+towns_column, villages_column = st.columns(2)
+with towns_column:
+    places(
+        "town",
+        warehouse.town_breakdown(kpi, month),
+        warehouse.town_table(kpi, month, percent=rate),
+        highlight=town,
+        title="各镇（街道）排名",
+        where="各镇（街道）",
     )
     if not rate:
         st.caption("计数类指标的目标是全县的，镇村不设分解目标。")
-    with st.expander("各镇（街道）数据表", icon=":material/table:"):
-        ui.table(
-            warehouse.town_table(kpi, month, percent=rate),
-            file_name=f"{names[kpi]}_各镇（街道）_{month}.xlsx",
-            key="download_towns",
-        )
 with villages_column:
     if not town:
         st.caption(":material/touch_app: 选择镇（街道）后，这里显示该镇（街道）各村的数据。")
     else:
-        st.plotly_chart(
-            charts.bars(
-                warehouse.village_breakdown(kpi, month, town),
-                name_column="village_name",
-                code_column="village_code",
-                unit=unit,
-                highlight=village,
-                title=f"{names[kpi]}：{towns[town]}各村（{labels.month_name(month)}）",
-            ),
-            config=charts.CONFIG,
-            key="villages_chart",
+        places(
+            "village",
+            warehouse.village_breakdown(kpi, month, town),
+            warehouse.village_table(kpi, month, town, percent=rate),
+            highlight=village,
+            title=f"{towns[town]}各村",
+            where=f"{towns[town]}各村",
         )
-        with st.expander(f"{towns[town]}各村数据表", icon=":material/table:", expanded=True):
-            ui.table(
-                warehouse.village_table(kpi, month, town, percent=rate),
-                file_name=f"{names[kpi]}_{towns[town]}各村_{month}.xlsx",
-                key="download_villages",
-            )
 
 # -- What the reporting units noted -----------------------------------------------------------
 
