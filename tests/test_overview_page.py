@@ -183,3 +183,24 @@ def test_the_action_page_shows_what_the_reporting_units_noted(page, county):  # 
     assert table(page(ACTION, month="2024-04", action="9", town="610429101"), "备注").shape[0] == 1
     at = page(ACTION, month="2024-04", action="9", town="610429107")  # 底庙镇
     assert not [d for d in at.dataframe if "备注" in d.value.columns]
+
+
+@covers(OVERVIEW)
+def test_the_month_selector_moves_every_part_of_the_overview(page, county):  # noqa: F811
+    at = page(OVERVIEW)
+    months = [m for (m,) in sql(county, "SELECT DISTINCT period FROM v_kpi ORDER BY period DESC")]
+    assert at.selectbox(key="filter_month").value == months[0]  # the latest by default
+    at.selectbox(key="filter_month").set_value("2024-03").run()
+    assert not at.exception
+    assert at.query_params["month"] == "2024-03"
+    [(migrants,)] = sql(
+        county,
+        "SELECT value FROM v_kpi WHERE kpi_code = 'A4-MIGRANT' AND period = '2024-03' "
+        "AND level = 'county'",
+    )
+    tile = " ".join(m.value for m in at.markdown)
+    assert f"**{migrants:,.0f} 人**" in tile
+    assert any("2024年3月需要决策的事项" in h.value for h in at.subheader)
+    assert any("乡镇擂台赛（2024年3月）" in h.value for h in at.subheader)
+    links = [p.proto.query_string for p in at.get("page_link")]
+    assert links and all("month=2024-03" in q for q in links)
