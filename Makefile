@@ -8,7 +8,7 @@ WAREHOUSE ?= $(or $(XUNYI_WAREHOUSE),data/xunyi.duckdb)
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test bench lint warehouse clean
+.PHONY: run test bench lint warehouse demo-accounts clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: warehouse  ## serve the dashboard on the published warehouse (built on first use)
+run: warehouse demo-accounts  ## serve the dashboard on the published warehouse (built on first use)
 	$(PY) -m streamlit run dashboard/app.py --server.address $(HOST) --server.port $(PORT)
 
 warehouse: $(VENV)/.runtime  ## the demo county's warehouse, generated and loaded once
@@ -29,6 +29,9 @@ warehouse: $(VENV)/.runtime  ## the demo county's warehouse, generated and loade
 	    if [ $$status -gt 1 ]; then exit $$status; fi; \
 	    echo "演示数据中有故意放入的问题文件（拒收属正常），数据仓库已发布：$(WAREHOUSE)"; }; \
 	fi
+
+demo-accounts: $(VENV)/.runtime  ## one clearly marked demo account per role (made once), printed
+	$(PY) -m etl users demo
 
 test: $(VENV)/.dev  ## the whole suite; .ci/run calls exactly this
 	$(PY) -m pytest

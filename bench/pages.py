@@ -83,7 +83,12 @@ def _run_page(page: str, params: dict, record: list | None = None):
 
     from dashboard import data
 
+    from dashboard.harness import role_accounts, sign_in_apptest
+
+    if "XUNYI_ACCOUNTS" not in os.environ:  # the bench's own accounts, one per role
+        os.environ["XUNYI_ACCOUNTS"] = str(role_accounts(OUT / "accounts" / "accounts.toml"))
     at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+    sign_in_apptest(at, "analyst")  # every personal query runs (masked), as an analyst's
     at.query_params.update(params)
     first = page == "views/overview.py"
     with data.recording() if first and record is not None else contextlib.nullcontext() as calls:
@@ -201,6 +206,7 @@ def first_chart(warehouse: Path, runs: int = BROWSER_RUNS) -> dict:
         url = app.url
         # one throwaway visit: the server's first script run imports plotly, polars …
         page = browser.new_page()
+        app.sign_in(page.context, "leader")
         page.goto(url + "/")
         page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(
             state="visible", timeout=120_000
@@ -208,6 +214,7 @@ def first_chart(warehouse: Path, runs: int = BROWSER_RUNS) -> dict:
         page.close()
         for _ in range(runs):
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            app.sign_in(context, "leader")  # a leader who has logged in opens the link
             page = context.new_page()
             for visit in ("cold", "warm"):  # an empty HTTP cache, then the same browser again
                 start = time.perf_counter()

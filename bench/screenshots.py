@@ -41,6 +41,7 @@ def main() -> None:
         for name in args.only:
             url, height = VIEWS[name]
             page = browser.new_page(viewport={"width": 1440, "height": height})
+            app.sign_in(page.context, "analyst")
             page.goto(app.url + url)
             page.locator("[data-testid='stMain']").wait_for(state="visible", timeout=120_000)
             page.wait_for_load_state("networkidle")

@@ -2,6 +2,7 @@
 
 Reads the published warehouse named by $XUNYI_WAREHOUSE (else data/xunyi.duckdb).
 The overview is the default page, at `/`; filters travel in the URL (dashboard/filters.py).
+Nothing shows before a login (dashboard/auth.py); the navigation lists what the role may open.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ if str(REPO_ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard.navigation import PAGES  # noqa: E402
+from dashboard import auth  # noqa: E402
+from dashboard.navigation import PAGES, pages_for  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,8 +28,10 @@ HERE = Path(__file__).resolve().parent
 st.set_page_config(
     page_title="旬邑县乡村振兴数据平台", page_icon=str(HERE / "favicon.png"), layout="wide"
 )
-navigation = st.navigation(
-    [
+
+
+def _pages(specs) -> list:
+    return [
         st.Page(
             HERE / page.path,
             title=page.title,
@@ -35,8 +39,17 @@ navigation = st.navigation(
             url_path=page.url_path,
             default=page.default,
         )
-        for page in PAGES
-    ],
-    position="top",
-)
+        for page in specs
+    ]
+
+
+# No page, data or download before a login: until then the navigation is hidden (so the URL
+# the visitor opened, with its filters, stays as it is) and only the login form shows.
+viewer = auth.signed_in()
+if viewer is None:
+    st.navigation(_pages(PAGES), position="hidden")
+    auth.login_page()
+navigation = st.navigation(_pages(pages_for(viewer.spec.administers)), position="top")
+st.session_state["_page"] = navigation.title
+auth.account_box(viewer)
 navigation.run()

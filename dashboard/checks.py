@@ -61,6 +61,8 @@ def show_flash() -> None:
 
 
 def _download(label: str, table: data.Table, file_name: str, key: str, sheet: str) -> None:
+    if not table.downloadable:
+        return
     st.download_button(
         label,
         data=lambda: table.excel(sheet),  # built when clicked
@@ -191,6 +193,8 @@ def failing_rows(warehouse: data.Warehouse, month: str) -> None:
     ui.check_entry(check, entry)
     if entry["check_status"] == "passed":
         st.success(f"{check} 在{name}已通过。", icon=":material/check_circle:")
+    if not ui.personal_rows_shown(warehouse, entry.get("failing_rows")):
+        return
     failures = warehouse.check_failures(check, month, COUNTY)
     if failures.total:
         st.caption(
@@ -203,7 +207,7 @@ def failing_rows(warehouse: data.Warehouse, month: str) -> None:
         key="download_check_rows",
         empty=f"{name}没有这项核查的问题行。",
     )
-    if failures.total:
+    if failures.total and warehouse.may_change:
         _accept_form(warehouse, check, month, months=warehouse.months())
 
 
@@ -251,7 +255,7 @@ def _accept_form(warehouse: data.Warehouse, check: str, month: str, months: list
             max_chars=500,
             key="accept_reason",
         )
-        by = st.text_input("经办人", placeholder="填写您的姓名", max_chars=50, key="accept_by")
+        st.caption(f"记录人：{warehouse.viewer.display_name}（{warehouse.viewer.username}）")
         submitted = st.form_submit_button(
             "记录例外", type="primary", icon=":material/verified:", key="accept_submit"
         )
@@ -259,7 +263,7 @@ def _accept_form(warehouse: data.Warehouse, check: str, month: str, months: list
         return
     try:
         with st.spinner("正在记录……（如有数据加载正在进行，需等它完成）"):
-            accepted = warehouse.accept_exception(check, month, entity, up_to, reason, by)
+            accepted = warehouse.accept_exception(check, month, entity, up_to, reason)
     except data.ExceptionError as error:
         st.error(str(error), icon=":material/error:")
         return
@@ -303,7 +307,7 @@ def department_todo(warehouse: data.Warehouse, month: str) -> None:
     columns[3].metric(
         "最近月份", labels.month_name(row["latest_period"]) if row["latest_period"] else "—"
     )
-    if row["open_rows"]:
+    if row["open_rows"] and ui.personal_rows_shown(warehouse, row["open_rows"]):
         _download(
             f"下载{department}的整改清单（Excel，{row['open_rows']} 行）",
             warehouse.fix_sheet(department),
@@ -350,6 +354,8 @@ def _quarantined_files(warehouse: data.Warehouse, department: str, month: str) -
             f"{row['bad_rows']} 行、{row['bad_cells']} 个单元格"
         )
         cells = warehouse.quarantine(month, True, row["file_name"])
+        if not (cells.total and cells.downloadable):
+            continue
         with right:
             st.download_button(
                 "下载隔离单元格",
@@ -371,6 +377,12 @@ UPLOAD_SOURCE_KEY = "upload_source"
 
 
 def upload(warehouse: data.Warehouse, month: str) -> None:
+    if not warehouse.may_change:
+        st.info(
+            f"上传更正后的台账由数据专员办理；您的角色（{warehouse.viewer.title}）可以查看核查结果。",
+            icon=":material/lock:",
+        )
+        return
     sources = warehouse.sources()
     st.caption(
         "部门更正后的文件在这里上传：按与命令行相同的填报规则加载（不符合规则的行被隔离），"
@@ -390,7 +402,7 @@ def upload(warehouse: data.Warehouse, month: str) -> None:
             key=UPLOAD_SOURCE_KEY,
         )
         uploaded = st.file_uploader("更正后的文件", type=["xlsx", "xls", "csv"], key="upload_file")
-        by = st.text_input("经办人", placeholder="填写您的姓名", max_chars=50, key="upload_by")
+        st.caption(f"上传人：{warehouse.viewer.display_name}（{warehouse.viewer.username}）")
         submitted = st.form_submit_button(
             "上传并核查", type="primary", icon=":material/upload_file:", key="upload_submit"
         )
@@ -400,7 +412,7 @@ def upload(warehouse: data.Warehouse, month: str) -> None:
         else:
             try:
                 with st.spinner("正在检查、加载、核查并发布……（如有数据加载正在进行，需等它完成）"):
-                    result = warehouse.upload(source, uploaded.name, uploaded.getvalue(), by)
+                    result = warehouse.upload(source, uploaded.name, uploaded.getvalue())
             except data.ExceptionError as error:
                 st.error(str(error), icon=":material/error:")
             else:
@@ -448,7 +460,7 @@ def _upload_result(warehouse: data.Warehouse, result) -> None:
         if changes:
             st.markdown(f"**{heading}**")
             ui.table(
-                data.Table(_changes_frame(changes)),
+                warehouse.as_table(_changes_frame(changes)),
                 file_name=f"上传后核查{heading}.xlsx",
                 key=f"download_upload_{'green' if heading == '变绿' else 'red'}",
             )
@@ -456,7 +468,7 @@ def _upload_result(warehouse: data.Warehouse, result) -> None:
     if others:
         st.markdown("**问题数有变化的其他核查**")
         ui.table(
-            data.Table(_changes_frame(others)),
+            warehouse.as_table(_changes_frame(others)),
             file_name="上传后核查变化.xlsx",
             key="download_upload_changed",
         )
@@ -490,6 +502,8 @@ def exceptions(warehouse: data.Warehouse, month: str) -> None:
         "例外：数据官核实后接受的问题（谁、何时、为什么、有效至哪个月）。有效的例外使对应问题"
         "不再报错；撤销后问题重新出现。在“问题行”中记录新的例外。"
     )
+    if not ui.personal_rows_shown(warehouse):
+        return
     active = warehouse.exceptions_table(active=True)
     st.subheader(f"有效的例外（{active.total} 条）")
     ui.table(
@@ -498,7 +512,7 @@ def exceptions(warehouse: data.Warehouse, month: str) -> None:
         key="download_exceptions_active",
         empty="还没有有效的例外。",
     )
-    if active.total:
+    if active.total and warehouse.may_change:
         _withdraw_form(warehouse)
     withdrawn = warehouse.exceptions_table(active=False)
     st.subheader(f"已撤销的例外（{withdrawn.total} 条）")
@@ -534,13 +548,13 @@ def _withdraw_form(warehouse: data.Warehouse) -> None:
         reason = st.text_area(
             "撤销原因", placeholder="如：复核发现凭证无效", max_chars=500, key="withdraw_reason"
         )
-        by = st.text_input("经办人", placeholder="填写您的姓名", max_chars=50, key="withdraw_by")
+        st.caption(f"撤销人：{warehouse.viewer.display_name}（{warehouse.viewer.username}）")
         submitted = st.form_submit_button("撤销例外", icon=":material/undo:", key="withdraw_submit")
     if not submitted:
         return
     try:
         with st.spinner("正在撤销……"):
-            warehouse.withdraw_exception(exception_id, by, reason)
+            warehouse.withdraw_exception(exception_id, reason)
     except data.ExceptionError as error:
         st.error(str(error), icon=":material/error:")
         return

@@ -24,8 +24,16 @@ exceptions), `open_results` (every check's status and count on those), the ledge
 and departments. The pages' queries read these, never `v_check_failures`, whose exceptions
 are those copied in at the warehouse's last publish.
 Results are cached per (version, query name, parameters) with `st.cache_data`, global to all
-sessions — safe because nothing here depends on who is looking: every page masks the same
-way until roles exist (then the role must join the cache key).
+sessions. Who is looking is part of the parameters: a query that shows personal rows (one
+that reads `$scope_town`) runs with the viewer's scope — whether the role sees personal
+rows at all (`$see_rows`), unmasked (`$unmask`), and in which township (`$scope_town`) —
+so viewers with different scopes never share a cached result, and the key holds no ID.
+
+Roles (etl/accounts.py, ROLES) are enforced here, never by hiding widgets: `warehouse()`
+refuses without a signed-in viewer (dashboard/auth.py); uploads and exceptions need a role
+that may make them; a table of personal rows downloads only for a role that may download
+them; every download and every view of unmasked personal rows is written to the audit
+trail (etl/audit.py) — the page and its filters, never the rows.
 
 Rows sent to the browser are capped (`ROW_CAP`), and a capped table says so; downloads
 (`Table.excel()`) always carry every row.
@@ -33,10 +41,13 @@ Rows sent to the browser are capped (`ROW_CAP`), and a capped table says so; dow
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,12 +57,20 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import labels
-from etl import journal
+from dashboard import auth, labels
+from etl import audit, cells, journal
+from etl.accounts import ROLES
 from etl.settings import WAREHOUSE_SQL_DIR, default_warehouse
 from etl.warehouse import connect_read_only
 
 QUERY_DIR = WAREHOUSE_SQL_DIR / "queries"
+ROLE_TITLES = {code: role.title for code, role in ROLES.items()}
+# A masked column's header (身份证号（已脱敏）) as it reads when the viewer sees it unmasked.
+UNMASKED_HEADERS = {
+    header: header.replace("（已脱敏）", "").replace("，已脱敏）", "）")
+    for header in labels.HEADERS.values()
+    if "已脱敏" in header
+}
 ROW_CAP = 2_000
 OVERLAY = "dashboard_overlay"  # the connection's views, not a query
 # A dashboard cursor reads the warehouse first, then the overlay's views.
@@ -200,6 +219,10 @@ class Table:
     frame: pl.DataFrame
     percent_columns: tuple[str, ...] = field(default=())
     cap: int = ROW_CAP
+    # May the viewer download it (a table of personal rows, only a role that may), and what
+    # records the download in the audit trail (set by the Warehouse that made it).
+    downloadable: bool = True
+    on_export: Callable[[str, int], None] | None = field(default=None, compare=False)
 
     @property
     def total(self) -> int:
@@ -220,10 +243,15 @@ class Table:
         return f"仅显示前 {self.cap:,} 行，共 {self.total:,} 行；下载可得全部"
 
     def excel(self, sheet: str = "数据") -> bytes:
-        """The whole table as .xlsx (Chinese headers, the same masking as on screen)."""
+        """The whole table as .xlsx (Chinese headers, the same masking as on screen, risky
+        text neutralised: etl/cells.py); recorded in the audit trail."""
+        if not self.downloadable:
+            raise PermissionError("您的角色不能下载个人明细")
+        if self.on_export is not None:
+            self.on_export(sheet, self.total)
         buffer = io.BytesIO()
         formats = {c: "0.00%" for c in self.percent_columns if c in self.frame.columns}
-        self.frame.write_excel(
+        cells.neutralise(self.frame).write_excel(
             buffer,
             worksheet=sheet,
             column_formats=formats or None,
@@ -260,35 +288,142 @@ def warehouse_path() -> Path:
     return default_warehouse()
 
 
+class NotSignedIn(PermissionError):
+    """No viewer in this session: no query runs before a login."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a viewer's role lets the queries show (etl/accounts.py, ROLES)."""
+
+    see_rows: bool  # personal rows at all
+    unmask: bool  # IDs, names and cells as sent
+    town: str | None  # personal rows of this township only (None: every township)
+
+    @classmethod
+    def of(cls, viewer: auth.Viewer) -> Scope:
+        personal = viewer.spec.personal
+        return cls(
+            see_rows=personal != "none",
+            unmask=personal in ("own_town", "all"),
+            town=viewer.town if personal == "own_town" else None,
+        )
+
+    def params(self) -> dict[str, Any]:
+        return {"see_rows": self.see_rows, "unmask": self.unmask, "scope_town": self.town}
+
+
 def warehouse() -> Warehouse | None:
-    """The published warehouse as of now, or None when none has been published yet."""
+    """The published warehouse as of now, seen by this session's viewer, or None when none
+    has been published yet. Raises NotSignedIn without a viewer."""
+    viewer = auth.current()
+    if viewer is None:
+        raise NotSignedIn("请先登录")
     version = _stat_version(warehouse_path())
-    return Warehouse(version) if version else None
+    return Warehouse(version, viewer) if version else None
+
+
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+@functools.cache
+def query_parameters(name: str) -> frozenset[str]:
+    """The parameters a named query reads (`$name` in its SQL)."""
+    return frozenset(_PARAMETER.findall(_read_sql(name)))
+
+
+def scope_params(scope: Scope, name: str) -> dict[str, Any]:
+    """`scope` as far as the query reads it (a personal query reads all three)."""
+    reads = query_parameters(name)
+    return {k: v for k, v in scope.params().items() if k in reads}
+
+
+def is_personal(name: str) -> bool:
+    """Does the query show personal rows? Those read the viewer's scope (`$scope_town`)."""
+    return "scope_town" in query_parameters(name)
 
 
 @dataclass(frozen=True)
 class Warehouse:
-    """One published version. Every method is one named query (cached for this version)."""
+    """One published version, as one viewer sees it. Every method is one named query (cached
+    for this version and the viewer's scope)."""
 
     version: Version
+    viewer: auth.Viewer
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of(self.viewer)
 
     def query(self, name: str, **params: Any) -> pl.DataFrame:
+        params = {**params, **self._scope_params(name)}
         with _recorders_lock:
             for calls in _recorders:
                 calls.append((name, dict(params)))
         key = tuple(sorted(params.items()))
         try:
-            return _cached(self.version, name, key)
+            frame = _cached(self.version, name, key)
         except _VersionMoved:
             # Published again between our stat and the open: this rerun still reads the
             # version it started with where it can, else the page reruns on the new one.
             st.rerun()
             raise
+        if params.get("unmask") and frame.height:
+            self._viewed_unmasked(name, params)
+        return frame
+
+    def _scope_params(self, name: str) -> dict[str, Any]:
+        return scope_params(self.scope, name)
+
+    def _viewed_unmasked(self, name: str, params: dict[str, Any]) -> None:
+        """Audit a view of unmasked personal rows: once per session, query and filters."""
+        seen = st.session_state.setdefault("_audited_views", set())
+        key = (name, tuple(sorted(params.items())))
+        if key in seen:
+            return
+        seen.add(key)
+        filters = {k: v for k, v in params.items() if k not in Scope.of(self.viewer).params()}
+        self._audit(
+            "view_personal",
+            f"查看未脱敏明细（{name.removeprefix('dashboard_')}）",
+            page=st.session_state.get("_page", ""),
+            filters=filters,
+        )
+
+    def _audit(self, action: str, what: str, **details: Any) -> None:
+        audit.record(
+            Path(self.version[0]),
+            action,
+            self.viewer.username,
+            role=self.viewer.role,
+            what=what,
+            source=self.viewer.address,
+            details=details,
+        )
+
+    def _exported(self, sheet: str, rows: int) -> None:
+        self._audit(
+            "export", f"下载 {sheet}（{rows:,} 行）", page=st.session_state.get("_page", "")
+        )
+
+    def as_table(self, frame: pl.DataFrame, personal: bool = False, **kwargs: Any) -> Table:
+        """A table made for this viewer: downloadable unless it holds personal rows the role
+        may not download (or a 乡镇专员's, outside the township: never here — scoped)."""
+        downloadable = not personal or self.viewer.spec.downloads_rows
+        if personal and self.scope.unmask:  # the headers say 已脱敏 only where it is so
+            frame = frame.rename(
+                {c: UNMASKED_HEADERS.get(c, c) for c in frame.columns if c in UNMASKED_HEADERS}
+            )
+        return Table(frame, downloadable=downloadable, on_export=self._exported, **kwargs)
+
+    def _require(self, allowed: bool) -> None:
+        if not allowed:
+            raise PermissionError(f"您的角色（{self.viewer.title}）不能做这项操作")
 
     def table(self, name: str, *, percent_columns: tuple[str, ...] = (), **params: Any) -> Table:
         frame = labels.present(self.query(name, **params))
         percent = tuple(labels.HEADERS.get(c, c) for c in percent_columns)
-        return Table(frame, percent_columns=percent, cap=ROW_CAP)
+        return self.as_table(frame, is_personal(name), percent_columns=percent, cap=ROW_CAP)
 
     # Filters -------------------------------------------------------------------------------
 
@@ -395,11 +530,11 @@ class Warehouse:
         """A township's villages as people read and download them."""
         return self._places_table(self.village_breakdown(kpi, month, town), percent)
 
-    @staticmethod
-    def _places_table(frame: pl.DataFrame, percent: bool) -> Table:
+    def _places_table(self, frame: pl.DataFrame, percent: bool) -> Table:
         frame = labels.present(frame)
         columns = ("value", "target", "expected") if percent else ()
-        return Table(frame, percent_columns=tuple(labels.HEADERS[c] for c in columns), cap=ROW_CAP)
+        percent_columns = tuple(labels.HEADERS[c] for c in columns)
+        return self.as_table(frame, percent_columns=percent_columns, cap=ROW_CAP)
 
     def indicator_notes(self, action: int, month: str, town: str | None) -> Table:
         """What the reporting units wrote in 备注 for the action's indicators that month."""
@@ -440,7 +575,7 @@ class Warehouse:
         """Every open failing row of one check in the month (in the place), masked; the rows
         of one entity together, numbered by 对象序号."""
         frame = self._failures(check, month, place).drop("entity_ref")
-        return Table(labels.present(frame))
+        return self.as_table(labels.present(frame), personal=True)
 
     # Checks page ---------------------------------------------------------------------------
 
@@ -463,7 +598,7 @@ class Warehouse:
         the status in words with its open failing entities and accepted exceptions."""
         months = self.check_months()
         if months.is_empty():
-            return Table(pl.DataFrame())
+            return self.as_table(pl.DataFrame())
         words = labels.WORDS["check_status"]
         status = pl.col("check_status").replace_strict(words, default=pl.col("check_status"))
         failing = pl.format("{}（{}）", status, pl.col("failing_rows"))
@@ -481,7 +616,7 @@ class Warehouse:
         month_columns = [labels.month_name(m) for m in sorted(months["period"].unique())]
         keys = ("check_id", "check_title", "severity")
         wide = wide.select(*keys, *month_columns).sort("check_id")
-        return Table(wide.rename({c: labels.HEADERS[c] for c in keys}))
+        return self.as_table(wide.rename({c: labels.HEADERS[c] for c in keys}))
 
     def departments(self, month: str | None) -> pl.DataFrame:
         """Per department the open failing rows of its ledgers (in `month`, or in every
@@ -496,7 +631,7 @@ class Warehouse:
 
     def todo(self, department: str) -> Table:
         """A department's to-do: every open failing row of its ledgers, newest first."""
-        return Table(labels.present(self._todo(department).drop("rule")))
+        return self.as_table(labels.present(self._todo(department).drop("rule")), personal=True)
 
     def todo_counts(self, department: str) -> Table:
         """The to-do counted by month and check, newest month first."""
@@ -506,7 +641,7 @@ class Warehouse:
             .agg(pl.len().alias("open_rows"))
             .sort(["period", "check_id"], descending=[True, False])
         )
-        return Table(labels.present(frame))
+        return self.as_table(labels.present(frame))
 
     def fix_sheet(self, department: str) -> Table:
         """The department's 整改清单: every row to fix, where the clerk finds it, the check
@@ -514,10 +649,11 @@ class Warehouse:
         masked, never capped."""
         sheet = labels.present(self._todo(department).select(FIX_SHEET_COLUMNS))
         sheet = sheet.rename({labels.HEADERS[c]: h for c, h in FIX_SHEET_HEADERS.items()})
-        return Table(
+        return self.as_table(
             sheet.with_row_index("序号", offset=1).with_columns(
                 pl.lit(None, pl.String).alias("整改情况（请填写）")
-            )
+            ),
+            personal=True,
         )
 
     def quarantine_files_of(self, department: str) -> pl.DataFrame:
@@ -550,33 +686,54 @@ class Warehouse:
                 labels_by_ref[row["entity_ref"]] += f"；{where}"
         return labels_by_ref
 
+    @property
+    def may_change(self) -> bool:
+        """May the viewer upload extracts and record exceptions (数据专员)?"""
+        return self.viewer.spec.uploads
+
+    def _signed_as(self) -> str:
+        return f"{self.viewer.display_name}（{self.viewer.username}）"
+
     def accept_exception(
-        self, check: str, month: str, entity_ref: str, up_to: str, reason: str, accepted_by: str
+        self, check: str, month: str, entity_ref: str, up_to: str, reason: str
     ) -> journal.Accepted:
-        """Record in the journal that the entity's failing rows of `check` are explained up
-        to `up_to` (etl.journal.accept). Raises journal.ExceptionError (Chinese) on bad
-        input; the next rerun reads the new journal, so the rows leave at once."""
+        """Record in the journal, as the viewer, that the entity's failing rows of `check`
+        are explained up to `up_to` (etl.journal.accept). Raises journal.ExceptionError
+        (Chinese) on bad input, PermissionError for a role that may not; the next rerun
+        reads the new journal, so the rows leave at once."""
+        self._require(self.may_change)
         if up_to < month:
             raise ExceptionError(f"有效期不能早于问题所在的月份（{labels.month_name(month)}）")
         # The key travels from the warehouse to the journal here only: never through a page.
         keys = run_query(
             _connection(self.version),
             "dashboard_entity_key",
-            {"check": check, "month": month, "entity_ref": entity_ref},
+            {"check": check, "month": month, "entity_ref": entity_ref}
+            | self._scope_params("dashboard_entity_key"),
         )
         if keys.is_empty():
             raise ExceptionError(
                 "这条问题已经不在未通过的问题行中了（可能已被更正或已记录例外），请刷新页面"
             )
-        return journal.accept(
-            Path(self.version[0]), check, keys["entity_key"][0], up_to, reason, accepted_by
+        accepted = journal.accept(
+            Path(self.version[0]), check, keys["entity_key"][0], up_to, reason, self._signed_as()
         )
+        self._audit(
+            "exception_accepted",
+            f"记录例外：核查 {check}，{labels.month_name(month)}，有效至 {up_to}",
+            check=check,
+            month=month,
+        )
+        return accepted
 
-    def withdraw_exception(self, exception_id: int, withdrawn_by: str, reason: str) -> None:
-        """Withdraw an exception (etl.journal.withdraw): its rows fail again at once."""
+    def withdraw_exception(self, exception_id: int, reason: str) -> None:
+        """Withdraw an exception as the viewer (etl.journal.withdraw): its rows fail again
+        at once."""
+        self._require(self.may_change)
         if not reason.strip():
             raise ExceptionError("请写明撤销的原因（如：复核发现参保凭证无效）")
-        journal.withdraw(Path(self.version[0]), exception_id, withdrawn_by, reason)
+        journal.withdraw(Path(self.version[0]), exception_id, self._signed_as(), reason)
+        self._audit("exception_withdrawn", f"撤销例外 第 {exception_id} 号", exception=exception_id)
 
     def exceptions(self) -> pl.DataFrame:
         """Every exception in the journal, active first (codes kept)."""
@@ -588,7 +745,7 @@ class Warehouse:
         )
         if active:
             frame = frame.drop("withdrawn_by", "withdrawn_at", "withdrawn_reason")
-        return Table(labels.present(frame))
+        return self.as_table(labels.present(frame), personal=True)
 
     # Uploading a corrected extract -----------------------------------------------------------
 
@@ -598,19 +755,50 @@ class Warehouse:
 
         return {name: (s.title, s.department) for name, s in sources().items()}
 
-    def upload(self, source: str, original_name: str, content: bytes, uploaded_by: str):
-        """Load a corrected extract as the command line would (etl.upload.upload: checked,
-        archived, loaded, re-validated, published under the writer lock). Returns its
-        UploadResult; raises ExceptionError (Chinese) when the platform failed or the name
-        of who uploads is missing. The next rerun reads the new warehouse."""
+    def upload(self, source: str, original_name: str, content: bytes):
+        """Load a corrected extract, as the viewer, the way the command line would
+        (etl.upload.upload: checked, archived, loaded, re-validated, published under the
+        writer lock; audited there). Returns its UploadResult; raises ExceptionError
+        (Chinese) when the platform failed, PermissionError for a role that may not. The
+        next rerun reads the new warehouse."""
         from etl.upload import UploadFailed, upload
 
-        if not uploaded_by.strip():
-            raise ExceptionError("请填写经办人姓名（登录功能上线前，用它记录是谁上传的）")
+        self._require(self.may_change)
         try:
-            return upload(Path(self.version[0]), source, original_name, content, uploaded_by)
+            return upload(
+                Path(self.version[0]),
+                source,
+                original_name,
+                content,
+                self._signed_as(),
+                source_address=self.viewer.address,
+                username=self.viewer.username,
+            )
         except UploadFailed as failure:
             raise ExceptionError(str(failure)) from None
+
+    # Accounts and the audit trail (管理员) ------------------------------------------------------
+
+    def audit_entries(self) -> Table:
+        """The audit trail, newest first, as people read it (管理员 only)."""
+        self._require(self.viewer.spec.administers)
+        rows = audit.entries(Path(self.version[0]))
+        frame = pl.DataFrame(
+            [
+                {
+                    "时间": r["at"],
+                    "账号": r["who"],
+                    "角色": ROLE_TITLES.get(r.get("role", ""), r.get("role", "")),
+                    "操作": audit.ACTIONS.get(r["action"], r["action"]),
+                    "内容": r["what"],
+                    "来自": r["from"],
+                    "详情": json.dumps(r.get("details", {}), ensure_ascii=False, sort_keys=True),
+                }
+                for r in reversed(rows)
+            ],
+            schema={c: pl.String for c in ("时间", "账号", "角色", "操作", "内容", "来自", "详情")},
+        )
+        return Table(frame, on_export=self._exported)
 
     # Validation history ----------------------------------------------------------------------
 
@@ -627,7 +815,7 @@ class Warehouse:
 
     def validation_changes_table(self, run_id: int | None, turned: str) -> Table:
         frame = self.validation_changes(run_id).filter(pl.col("turned") == turned)
-        return Table(labels.present(frame))
+        return self.as_table(labels.present(frame))
 
 
 # The fix sheet: the columns in the order a clerk works through them, and where its header

@@ -40,21 +40,80 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The served app's accounts: one per role, username = role code (etl.accounts.ROLES), this
+# password, and a 乡镇专员 of 城关街道.
+PASSWORD = "password-{role}"
+OFFICER_TOWN = "610429001"
+
+
+def role_accounts(path: Path) -> Path:
+    """An accounts file at `path` with one account per role (kept if it exists)."""
+    from etl import accounts
+
+    existing = accounts.read_accounts(path)
+    for code, role in accounts.ROLES.items():
+        if code not in existing:
+            accounts.add_user(
+                code,
+                PASSWORD.format(role=code),
+                code,
+                display_name=f"测试{role.title}",
+                town=OFFICER_TOWN if role.needs_town else None,
+                path=path,
+            )
+    return path
+
+
+def sign_in_apptest(at, role: str):
+    """An AppTest signed in as `role`'s account of $XUNYI_ACCOUNTS (a real session in the
+    store, as the login form makes one), before its first run."""
+    from dashboard import auth
+    from etl import accounts
+
+    account = accounts.read_accounts()[role]
+    at.session_state["_session_token"] = auth.start_session(account, "apptest")
+    return at
+
+
 @dataclass
 class ServedApp:
     url: str
     process: subprocess.Popen
     log: Path
+    accounts: Path
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def sign_in(self, context, role: str) -> None:
+        """Give a browser context the session cookie of `role`'s account, as a login would
+        leave it (a real session in the server's store, the cookie signed by its secret)."""
+        from dashboard import auth
+        from etl import accounts
+
+        account = accounts.read_accounts(self.accounts)[role]
+        token = auth.start_session(account, "127.0.0.1")
+        context.add_cookies(
+            [{"name": auth.COOKIE, "value": auth.signed(token), "url": self.url}]
+        )
+
+    def log_in(self, page, role: str) -> None:
+        """Log in through the form, as a person would (on the page already open)."""
+        page.get_by_label("账号").fill(role)
+        page.get_by_label("密码").fill(PASSWORD.format(role=role))
+        page.get_by_role("button", name="登录", exact=True).click()
+
 
 @contextlib.contextmanager
 def served(warehouse: Path, log_dir: Path, timeout: float = 60) -> Iterator[ServedApp]:
-    """`streamlit run dashboard/app.py` on a free port, reading `warehouse`, until the block ends."""
+    """`streamlit run dashboard/app.py` on a free port, reading `warehouse`, until the block
+    ends; its accounts (`role_accounts`) in `log_dir`, named by $XUNYI_ACCOUNTS here too
+    for as long as it serves (so `sign_in` reaches the server's session store)."""
     port = free_port()
     log = log_dir / f"streamlit-{port}.log"
+    accounts_file = role_accounts(log_dir / "accounts.toml")
+    before = os.environ.get("XUNYI_ACCOUNTS")
+    os.environ["XUNYI_ACCOUNTS"] = str(accounts_file)
     env = {**os.environ, "XUNYI_WAREHOUSE": str(warehouse), "PYTHONPATH": str(REPO)}
     command = [
         sys.executable,
@@ -73,11 +132,15 @@ def served(warehouse: Path, log_dir: Path, timeout: float = 60) -> Iterator[Serv
         process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    app = ServedApp(f"http://127.0.0.1:{port}", process, log)
+    app = ServedApp(f"http://127.0.0.1:{port}", process, log, accounts_file)
     try:
         _wait_healthy(app, timeout)
         yield app
     finally:
+        if before is None:
+            os.environ.pop("XUNYI_ACCOUNTS", None)
+        else:
+            os.environ["XUNYI_ACCOUNTS"] = before
         process.terminate()
         try:
             process.wait(timeout=10)

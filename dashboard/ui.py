@@ -52,6 +52,9 @@ def table(
     left.caption(f":material/info: {note}" if note else f"共 {table.total:,} 行")
     if not downloadable:
         return
+    if not table.downloadable:
+        right.caption(":material/lock: 您的角色不能下载个人明细")
+        return
     right.download_button(
         "下载 Excel",
         data=table.excel,  # built when clicked: a page view never pays for the workbook
@@ -62,6 +65,26 @@ def table(
         on_click="ignore",
         width="stretch",
     )
+
+
+def personal_rows_shown(warehouse: data.Warehouse, count: int | None = None) -> bool:
+    """Does the viewer's role see personal rows? If not, say so (with the count, if any)."""
+    viewer = warehouse.viewer
+    if warehouse.scope.see_rows:
+        if warehouse.scope.town:
+            from etl.gazetteer import gazetteer
+
+            town = gazetteer().towns[warehouse.scope.town].name
+            st.caption(
+                f":material/location_on: 只显示{town}的明细（您的辖区），身份证号与姓名不脱敏。"
+            )
+        return True
+    counted = f"（{count:,} 个对象）" if count else ""
+    st.info(
+        f"您的角色（{viewer.title}）只查看汇总数字，不查看个人明细{counted}。",
+        icon=":material/visibility_off:",
+    )
+    return False
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,20 @@ def _parser() -> argparse.ArgumentParser:
         "templates", parents=[common], help="为每个台账写出空白的 Excel 报送模板"
     )
     templates.add_argument("directory", type=Path, help="模板写到这个目录下的 <台账>/ 中")
+
+    users = commands.add_parser(
+        "users", parents=[common], help="管理本地登录账号（账号文件 data/accounts.toml，或环境变量 XUNYI_ACCOUNTS）"
+    )
+    actions = users.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="新建账号（密码自动生成并只显示一次）")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="领导、分析员、乡镇专员、数据专员或管理员")
+    add.add_argument("--name", default="", help="显示的姓名")
+    add.add_argument("--town", help="乡镇专员所在镇（街道）的 9 位代码")
+    for verb, text in (("disable", "停用账号"), ("enable", "重新启用账号"), ("reset", "重置密码")):
+        actions.add_parser(verb, help=text).add_argument("username")
+    actions.add_parser("list", help="列出全部账号")
+    actions.add_parser("demo", help="创建演示账号（每个角色一个，仅用于演示数据）并列出")
     return parser
 
 
@@ -77,6 +91,8 @@ def _main(argv: list[str] | None) -> int:
         except ValueError as e:
             print(f"错误：{e}", file=sys.stderr)
             return EXIT_USAGE
+    if args.command == "users":
+        return _users(args, warehouse)
     if args.command == "generate":
         from generator import generate
 
@@ -151,6 +167,13 @@ def _write(
 
             journal.record_run(warehouse, validation, standing, "run" if directory else "validate")
     rejected = sum(o.status == "rejected" for o in outcomes)
+    from etl import audit
+
+    if directory is not None:
+        what = f"加载目录 {directory.name}：{len(outcomes)} 个文件，拒收 {rejected} 个"
+    else:
+        what = f"运行数据核查{'（' + period + '）' if period else ''}"
+    audit.record(warehouse, "load", audit.command_line_user(), what=what, source="命令行")
     if directory is not None:
         print(f"完成：{len(outcomes)} 个文件，拒收 {rejected} 个；已发布 {warehouse}")
     else:
@@ -194,6 +217,50 @@ def _upload(warehouse: Path, source: str, path: Path, name: str | None, by: str)
         )
         return EXIT_CHECK_FAULT
     return EXIT_REJECTED if result.status == "rejected" else EXIT_OK
+
+
+def _users(args, warehouse: Path) -> int:
+    """Local accounts (etl/accounts.py); a password is made here and shown once."""
+    from etl import accounts, audit
+
+    try:
+        if args.action == "list":
+            listed = accounts.read_accounts()
+            if not listed:
+                print(f"还没有账号（{accounts.accounts_path()}）")
+            for a in listed.values():
+                state = "已停用" if a.disabled else "正常"
+                demo = "，演示账号" if a.demo else ""
+                town = f" {a.town}" if a.town else ""
+                print(f"{a.username}\t{a.display_name}\t{a.role_title}{town}\t{state}{demo}")
+            return EXIT_OK
+        if args.action == "demo":
+            print(f"演示账号（仅用于演示数据；正式使用前请停用）：{accounts.accounts_path()}")
+            for a in accounts.ensure_demo_accounts():
+                state = "（已停用）" if a.disabled else ""
+                print(f"  {a.role_title}\t账号 {a.username}\t密码 {accounts.demo_password(a.username)}{state}")
+            return EXIT_OK
+        if args.action == "add":
+            password = accounts.new_password()
+            made = accounts.add_user(
+                args.username, password, args.role, display_name=args.name, town=args.town
+            )
+            print(f"已新建账号 {made.username}（{made.role_title}），初始密码：{password}")
+            what = f"新建账号 {made.username}（{made.role_title}）"
+        elif args.action == "reset":
+            password = accounts.new_password()
+            accounts.reset_password(args.username, password)
+            print(f"账号 {args.username} 的新密码：{password}")
+            what = f"重置密码 {args.username}"
+        else:
+            accounts.set_disabled(args.username, args.action == "disable")
+            what = f"{'停用' if args.action == 'disable' else '启用'}账号 {args.username}"
+            print(f"已{what}")
+    except accounts.AccountError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return EXIT_USAGE
+    audit.record(warehouse, "account", audit.command_line_user(), what=what, source="命令行")
+    return EXIT_OK
 
 
 def _templates(directory: Path) -> int:

@@ -347,18 +347,19 @@ class Typing:
     """An extract typed: the rows that load, and one quarantine row per bad cell."""
 
     loaded: pl.DataFrame  # `row_number` + every declared field, typed (absent optional → null)
-    quarantine: pl.DataFrame  # row_number, column_name, field, raw_value, reason_code, reason
+    quarantine: pl.DataFrame  # QUARANTINE_SCHEMA: row_number, column_name, … town_code
     rows_quarantined: int
 
 
-QUARANTINE_SCHEMA = {
-    "row_number": pl.Int64,
-    "column_name": pl.String,
-    "field": pl.String,
-    "raw_value": pl.String,
-    "reason_code": pl.String,
-    "reason": pl.String,
-}
+QUARANTINE_SCHEMA = (
+    ("row_number", pl.Int64),
+    ("column_name", pl.String),
+    ("field", pl.String),
+    ("raw_value", pl.String),
+    ("reason_code", pl.String),
+    ("reason", pl.String),
+    ("town_code", pl.String),  # the row's township, where it could be read
+)
 
 
 def _clean_all(frame: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
@@ -456,10 +457,22 @@ def type_extract(extract: Extract, today: dt.date | None = None) -> Typing:
             )
         )
     quarantine = (
-        pl.concat(parts).sort("row_number", "order").select(list(QUARANTINE_SCHEMA))
+        pl.concat(parts)
+        .sort("row_number", "order")
+        .select([name for name, _ in QUARANTINE_SCHEMA[:-1]])
         if parts
-        else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        else pl.DataFrame(schema=dict(QUARANTINE_SCHEMA[:-1]))
     )
+    # The row's township where it could be read (its own column, else its village's code):
+    # a 乡镇专员 sees the quarantined cells of the township's rows (dashboard scope).
+    town = columns.get("town_code")
+    if town is None and "village_code" in columns:
+        town = columns["village_code"].str.slice(0, 9)
+    towns = pl.DataFrame(
+        {"row_number": frame["row"], "town_code": town if town is not None else [None] * n},
+        schema={"row_number": pl.Int64, "town_code": pl.String},
+    )
+    quarantine = quarantine.join(towns, on="row_number", how="left", maintain_order="left")
     loaded = pl.DataFrame([frame["row"].alias("row_number"), *(columns[c.field] for c in present)])
     absent = [
         pl.lit(None, POLARS_TYPES[c.type]).alias(c.field)

@@ -298,13 +298,39 @@ def upload(
     data: bytes,
     uploaded_by: str,
     say: Callable[[str], None] | None = None,
+    *,
+    source_address: str = "命令行",
+    username: str | None = None,
 ) -> UploadResult:
     """Check, archive, load, validate and publish one uploaded file (module docstring).
 
     `source` is a declared source (ValueError otherwise: the page offers only those);
     `say` hears what a waiting writer hears (another writer holds the lock). Raises
     UploadFailed when the platform fails; a file's own faults are results, not exceptions.
+    The upload, whatever its outcome, goes to the audit trail as `username` (the account;
+    else `uploaded_by`, else who runs the command) from `source_address`.
     """
+    from etl import audit
+
+    who = username or uploaded_by or audit.command_line_user()
+    try:
+        result = _upload(warehouse, source, original_name, data, uploaded_by, say)
+    except UploadFailed as failure:
+        audit.record(warehouse, "upload", who, what=f"上传失败：{failure}", source=source_address,
+                     details={"source": source})  # fmt: skip
+        raise
+    audit.record(
+        warehouse,
+        "upload",
+        who,
+        what=f"上传 {result.file_name or source}：{result.message}",
+        source=source_address,
+        details={"source": source, "status": result.status, "period": result.period or ""},
+    )
+    return result
+
+
+def _upload(warehouse, source, original_name, data, uploaded_by, say) -> UploadResult:
     declared = sources()
     if source not in declared:
         raise ValueError(f"未知的台账：{source!r}")

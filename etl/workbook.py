@@ -25,6 +25,7 @@ import fastexcel
 import polars as pl
 
 from etl import settings
+from etl.cells import restored
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xls"}
 SUFFIXES = WORKBOOK_SUFFIXES | {".csv"}
@@ -65,9 +66,11 @@ def read_grid(path: Path, preferred_sheet: str) -> Grid:
         check_inflation(path, path.suffix)
     else:
         check_file_size(size)
-    if suffix == ".csv":
-        return _read_csv(path)
-    return _read_workbook(path, preferred_sheet)
+    grid = _read_csv(path) if suffix == ".csv" else _read_workbook(path, preferred_sheet)
+    # A cell our own downloads neutralised ('=…, '-…: etl/cells.py) reads as its text.
+    text = [c for c in grid.cells.columns if c != "row"]
+    grid.cells = grid.cells.with_columns(restored(c) for c in text)
+    return grid
 
 
 # -- Limits: what a file may cost to read ---------------------------------------------------

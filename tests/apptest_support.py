@@ -13,6 +13,7 @@ import ast
 import io
 import json
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
-from dashboard import navigation
+from dashboard import harness, navigation
 from dashboard.navigation import OVERVIEW, PageSpec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,13 +77,30 @@ def covered_pages(directory: Path = TESTS) -> dict[str, list[str]]:
 # -- Opening pages ---------------------------------------------------------------------------
 
 
-def opener(warehouse: Path, monkeypatch) -> Callable[..., AppTest]:
-    """`open_page(page, **params)`: the app on `warehouse`, after a first run on the default
-    page (as a browser would), then on `page`, with URL params."""
-    monkeypatch.setenv("XUNYI_WAREHOUSE", str(warehouse))
+# The township of the 乡镇专员 the tests sign in as (城关街道).
+OFFICER_TOWN = harness.OFFICER_TOWN
 
-    def open_page(page: PageSpec = OVERVIEW, **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
+
+def make_accounts(monkeypatch) -> Path:
+    """An accounts file of its own for this test, with one account per role (username =
+    role code, password `password-<role>`: dashboard/harness.py), named by $XUNYI_ACCOUNTS."""
+    path = Path(tempfile.mkdtemp(prefix="xunyi-accounts-")) / "accounts.toml"
+    monkeypatch.setenv("XUNYI_ACCOUNTS", str(path))
+    return harness.role_accounts(path)
+
+
+sign_in = harness.sign_in_apptest
+
+
+def opener(warehouse: Path, monkeypatch, role: str = "analyst") -> Callable[..., AppTest]:
+    """`open_page(page, **params)`: the app on `warehouse`, signed in as `role` (a test
+    account), after a first run on the default page (as a browser would), then on `page`,
+    with URL params."""
+    monkeypatch.setenv("XUNYI_WAREHOUSE", str(warehouse))
+    make_accounts(monkeypatch)
+
+    def open_page(page: PageSpec = OVERVIEW, *, as_role: str | None = None, **params: str):
+        at = sign_in(AppTest.from_file(APP, default_timeout=60), as_role or role)
         at.query_params.update(params)
         at.run()
         if not page.default:

@@ -68,6 +68,7 @@ def wait_for_charts(page) -> None:
 
 def test_the_action_page_follows_the_township(page, county_warehouse, tmp_path):
     with served(county_warehouse, tmp_path) as app:
+        app.sign_in(page.context, "analyst")
         page.goto(app.url + "/action?action=4")
         wait_for_charts(page)
         expect(headline(page, "A4-MIGRANT")).to_have_text("6 人")
@@ -97,6 +98,7 @@ def test_the_action_page_follows_the_township(page, county_warehouse, tmp_path):
 
 def test_link_to_the_data_page_keeps_the_filters(page, county_warehouse, tmp_path):
     with served(county_warehouse, tmp_path) as app:
+        app.sign_in(page.context, "analyst")
         page.goto(f"{app.url}/action?month=2024-03&town={TOWN_TUQIAO}")
         wait_for_charts(page)
         page.get_by_text("查看本月的文件加载、隔离行与数据核查").click()
@@ -130,6 +132,7 @@ def test_keeps_answering_while_a_load_publishes_and_then_shows_it(page, county_w
     live = copy_warehouse(county_warehouse, tmp_path / "live")
     write_later(tmp_path / "later" / "inbox")
     with served(live, tmp_path) as app:
+        app.sign_in(page.context, "analyst")
         page.goto(app.url + "/action?action=4")
         wait_for_charts(page)
         expect(headline(page, "A4-MIGRANT")).to_have_text("6 人")
@@ -188,6 +191,7 @@ def test_from_the_overview_to_a_village_the_figures_agree(page, county_warehouse
         return f"{value:,.0f} 人"
 
     with served(county_warehouse, tmp_path) as app:
+        app.sign_in(page.context, "analyst")
         page.goto(f"{app.url}/?month=2024-05")
         tile = page.locator(".st-key-action_4")
         expect(tile).to_contain_text("4. 稳岗就业提升行动")
@@ -228,6 +232,7 @@ def test_a_link_with_every_filter_opens_the_same_view(page, county_warehouse, tm
         "AND village_code = '610429101202'",
     )
     with served(county_warehouse, tmp_path) as app:
+        app.sign_in(page.context, "analyst")
         url = f"{app.url}/action?" + "&".join(f"{k}={v}" for k, v in link.items())
         for visit in ("link", "reload"):
             if visit == "link":

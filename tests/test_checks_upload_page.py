@@ -4,20 +4,19 @@ checks the warehouse turned green; a bad upload gets a Chinese answer and change
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
-from apptest_support import covers
-from browser_support import (
-    copy_warehouse,
-    write_officer_may_fix,
-)
+from apptest_support import covers, make_accounts, sign_in
+from browser_support import FULL_ID, copy_warehouse, write_officer_may_fix
 from conftest import query
 from streamlit.testing.v1 import AppTest
 
 from dashboard.checks import TAB_KEY, UPLOAD
 from dashboard.navigation import CHECKS
+from etl import audit
 from etl.journal import reading
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,11 +28,12 @@ CORRECTED = "旬邑县2024年5月务工台账（更正）.xlsx"
 def warehouse(officer_county, tmp_path, monkeypatch) -> Path:
     copy = copy_warehouse(officer_county, tmp_path / "wh")
     monkeypatch.setenv("XUNYI_WAREHOUSE", str(copy))
+    make_accounts(monkeypatch)
     return copy
 
 
-def upload_tab() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+def upload_tab(role: str = "data_officer") -> AppTest:
+    at = sign_in(AppTest.from_file(APP, default_timeout=120), role)
     at.run()
     at.switch_page(CHECKS.path).run()
     at.session_state[TAB_KEY] = UPLOAD
@@ -42,10 +42,9 @@ def upload_tab() -> AppTest:
     return at
 
 
-def submit(at: AppTest, source: str, name: str, content: bytes, by: str) -> AppTest:
+def submit(at: AppTest, source: str, name: str, content: bytes) -> AppTest:
     at.selectbox(key="upload_source").set_value(source)
     at.file_uploader(key="upload_file").set_value((name, content, "application/octet-stream"))
-    at.text_input(key="upload_by").input(by)
     at.button(key="upload_submit").click().run()
     assert not at.exception, at.exception
     return at
@@ -68,7 +67,7 @@ def load_log(warehouse: Path) -> list[tuple]:
 def test_a_corrected_file_turns_its_checks_green_as_the_warehouse_says(warehouse, tmp_path):
     before = statuses(warehouse)
     fix = write_officer_may_fix(tmp_path / "fix" / "employment.xlsx")
-    at = submit(upload_tab(), "employment", CORRECTED, fix.read_bytes(), "张三")
+    at = submit(upload_tab(), "employment", CORRECTED, fix.read_bytes())
 
     assert [e.value for e in at.error] == []
     success = " ".join(e.value for e in at.success)
@@ -90,7 +89,7 @@ def test_a_corrected_file_turns_its_checks_green_as_the_warehouse_says(warehouse
     assert commands[-1] == "upload"
 
     # the same bytes again: said so, nothing re-validated
-    at = submit(at, "employment", CORRECTED, fix.read_bytes(), "张三")
+    at = submit(at, "employment", CORRECTED, fix.read_bytes())
     assert any("与已加载的文件相同" in e.value for e in at.info)
     assert statuses(warehouse) == after
 
@@ -98,22 +97,31 @@ def test_a_corrected_file_turns_its_checks_green_as_the_warehouse_says(warehouse
 @covers(CHECKS)
 def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_changes(warehouse):
     before, logged = statuses(warehouse), load_log(warehouse)
-    at = submit(upload_tab(), "employment", CORRECTED, b"\xe5\xa7\x93\xe5\x90\x8d,x\n", "张三")
+    at = submit(upload_tab(), "employment", CORRECTED, b"\xe5\xa7\x93\xe5\x90\x8d,x\n")
     refused = " ".join(e.value for e in at.error)
     assert "文件未加载" in refused
     assert statuses(warehouse) == before and load_log(warehouse) == logged
 
 
 @covers(CHECKS)
-def test_an_upload_needs_a_file_and_who_uploads(warehouse, tmp_path):
+def test_an_upload_needs_a_file_and_is_signed_by_the_account(warehouse, tmp_path):
     logged = load_log(warehouse)
     at = upload_tab()
-    at.text_input(key="upload_by").input("张三")
     at.button(key="upload_submit").click().run()
     assert [e.value for e in at.error] == ["请先选择要上传的文件"]
-
-    fix = write_officer_may_fix(tmp_path / "fix" / "employment.xlsx")
-    at = submit(upload_tab(), "employment", CORRECTED, fix.read_bytes(), " ")
-    assert any("请填写经办人姓名" in e.value for e in at.error)
     assert load_log(warehouse) == logged
     assert os.listdir(warehouse.parent).count("archive") == 0  # nothing archived
+
+    fix = write_officer_may_fix(tmp_path / "fix" / "employment.xlsx")
+    submit(upload_tab(), "employment", CORRECTED, fix.read_bytes())
+    (entry,) = [e for e in audit.entries(warehouse) if e["action"] == "upload"]
+    assert entry["who"] == "data_officer" and "已加载" in entry["what"]
+    assert not FULL_ID.search(json.dumps(entry, ensure_ascii=False))
+
+
+@covers(CHECKS)
+def test_only_a_data_officer_has_the_upload_form(warehouse):
+    for role in ("leader", "analyst", "town_officer", "admin"):
+        at = upload_tab(role)
+        assert not at.get("form"), role
+        assert "数据专员" in at.info[0].value

@@ -27,9 +27,11 @@ from apptest_support import (
     charts,
     covered_pages,
     covers,
+    make_accounts,
     metrics,
     opener,
     page_text,
+    sign_in,
     sql,
     table,
     trace,
@@ -50,7 +52,7 @@ from browser_support import (
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data, labels
-from dashboard.navigation import ACTION, DATA, PAGES
+from dashboard.navigation import ACTION, DATA, PAGES, pages_for
 from expectations import catalog
 
 VILLAGE_XINMAO = "610429101202"  # 土桥镇新峁村
@@ -421,7 +423,8 @@ def test_data_page_offers_every_sources_template(app, downloads):
 @covers(DATA)
 def test_templates_are_offered_before_any_data(tmp_path, monkeypatch, downloads):
     monkeypatch.setenv("XUNYI_WAREHOUSE", str(tmp_path / "nothing" / "xunyi.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    make_accounts(monkeypatch)
+    at = sign_in(AppTest.from_file(APP, default_timeout=30), "analyst").run()
     at.switch_page(DATA.path).run()
     assert "尚未找到已发布的数据仓库" in at.warning[0].value
     at.selectbox(key="template_source").set_value("roster").run()
@@ -520,7 +523,7 @@ def test_every_download_is_the_whole_masked_table_in_chinese(app, downloads, mon
 @covers(DATA)
 def test_no_full_id_on_any_page(app):
     seen = []
-    for page in PAGES:
+    for page in pages_for(administers=False):
         for params in (
             {},
             {"month": "2024-03"},
@@ -539,11 +542,16 @@ def test_no_full_id_on_any_page(app):
     assert "610429********" in joined  # masked IDs are shown, so the test looked at them
 
 
+# Columns that can show who a person is.
+PERSONAL_COLUMNS = {"id_number", "person_name", "raw_value", "entity_key", "exception_entity"}
+
+
 @covers(ACTION)
 @covers(DATA)
 def test_without_a_warehouse_each_page_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("XUNYI_WAREHOUSE", str(tmp_path / "nothing" / "xunyi.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    make_accounts(monkeypatch)
+    at = sign_in(AppTest.from_file(APP, default_timeout=30), "analyst").run()
     assert not at.exception
     assert "尚未找到已发布的数据仓库" in at.warning[0].value
     at.switch_page(DATA.path).run()
@@ -712,9 +720,14 @@ def test_every_query_file_runs_and_every_table_has_chinese_headers(officer_count
         "dashboard_validation_runs",
         "dashboard_validation_changes",
     }
+    analyst = data.Scope(see_rows=True, unmask=False, town=None)
+    params = {name: values | data.scope_params(analyst, name) for name, values in params.items()}
     try:
         for name, values in params.items():
             frame = data.run_query(con, name, values)
+            # a query that shows a person reads the viewer's scope (tests/test_roles.py)
+            shows_people = set(frame.columns) & PERSONAL_COLUMNS
+            assert not shows_people or data.is_personal(name), (name, shows_people)
             # this county's 重点指标填报表 has no 备注 (test_overview_page.py has one)
             assert frame.height > 0 or name == "dashboard_indicator_notes", name
             if name in tables:

@@ -77,13 +77,14 @@ else:
         ),
     )
     ui.check_entry(check, entries[check])
-    failures = warehouse.check_failures(check, month, place)
-    ui.table(
-        failures,
-        file_name=f"核查问题行_{check}_{month}.xlsx",
-        key="download_check_failures",
-        empty=f"{place_name}在{labels.month_name(month)}没有这项核查的问题行。",
-    )
+    if ui.personal_rows_shown(warehouse, entries[check].get("failing_rows")):
+        failures = warehouse.check_failures(check, month, place)
+        ui.table(
+            failures,
+            file_name=f"核查问题行_{check}_{month}.xlsx",
+            key="download_check_failures",
+            empty=f"{place_name}在{labels.month_name(month)}没有这项核查的问题行。",
+        )
 
 # -- Files -------------------------------------------------------------------------------
 
@@ -102,10 +103,16 @@ ui.table(
 st.header("隔离的单元格（未入库）", divider="gray")
 st.caption(
     "加载时不符合填报规则的单元格：所在行没有入库。按文件和行号找到原表更正后重新报送。"
-    "身份证号只显示前 6 位和后 4 位，姓名只显示姓。"
+    + (
+        "身份证号与姓名按原样显示（您的角色可查看）。"
+        if warehouse.scope.unmask
+        else "身份证号只显示前 6 位和后 4 位，姓名只显示姓。"
+    )
 )
 files = warehouse.quarantine_files(month, all_months)
-if files.is_empty():
+if not files.is_empty() and not ui.personal_rows_shown(warehouse, int(files["bad_rows"].sum())):
+    pass
+elif files.is_empty():
     st.caption(":material/check: 所选范围内的文件没有被隔离的单元格。")
 else:
     described = {
@@ -122,7 +129,7 @@ else:
         help="选择一个文件，可以单独下载它的隔离单元格，发给报送这个文件的经办人更正",
     )
     quarantined = warehouse.quarantine(month, all_months, chosen or None)
-    if chosen:
+    if chosen and quarantined.total and quarantined.downloadable:
         st.download_button(
             f"下载此文件的隔离单元格（{quarantined.total} 个），发给报送人更正",
             data=quarantined.excel,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, filters, labels, ui
+from dashboard import charts, filters, labels, ui
 from dashboard.navigation import ACTION, CHECKS
 
 TILES_PER_ROW = 5
@@ -150,7 +150,7 @@ else:
         key="contest_chart",
     )
     ui.table(
-        data.Table(labels.contest_table(scores)),
+        warehouse.as_table(labels.contest_table(scores)),
         file_name=f"乡镇擂台赛_{month}.xlsx",
         key="download_contest",
     )

@@ -1,7 +1,7 @@
 -- Store the failing rows `validate` found (registered as incoming_failures). A person's
 -- township and village are those of their roster row (the earliest) where they are in
 -- `roster` that month, else the failing ledger row's own (spec/interfaces.md); the name
--- kept beside them is that roster row's.
+-- kept beside them is that roster row's; the ledger row's own township is kept too.
 INSERT INTO check_failures
 WITH roster_place AS (
     SELECT
@@ -26,6 +26,7 @@ SELECT
     f.file_name,
     f.row_number,
     f.detail,
-    rp.person_name
+    rp.person_name,
+    f.town_code AS ledger_town_code
 FROM incoming_failures AS f
 LEFT JOIN roster_place AS rp ON f.period = rp.period AND f.id_number = rp.id_number

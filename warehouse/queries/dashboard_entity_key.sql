@@ -5,4 +5,6 @@ SELECT DISTINCT entity_key
 FROM open_failures
 WHERE check_id = $check
     AND period = $month
-    AND md5(check_id || '|' || entity_key) = $entity_ref;
+    AND md5(check_id || '|' || entity_key) = $entity_ref
+    AND $see_rows
+    AND in_scope($scope_town, town_code, ledger_town_code);

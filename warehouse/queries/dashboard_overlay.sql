@@ -6,6 +6,18 @@
 -- withdrawn) on a page shows at once. Queries name them unqualified: a dashboard cursor's
 -- search path is warehouse.main, then memory.main.
 
+-- Who is looking (dashboard/data.py, Scope): a query showing personal rows keeps those in
+-- the viewer's township ($scope_town NULL: every township) and shows IDs, names and cells
+-- unmasked only when the role may see them so.
+CREATE OR REPLACE MACRO memory.main.in_scope(scope_town, town, other_town) AS
+    scope_town IS NULL OR town = scope_town OR other_town = scope_town;
+CREATE OR REPLACE MACRO memory.main.shown_id(id, unmask) AS
+    CASE WHEN unmask THEN id ELSE mask_id(id) END;
+CREATE OR REPLACE MACRO memory.main.shown_name(full_name, unmask) AS
+    CASE WHEN unmask THEN full_name ELSE mask_name(full_name) END;
+CREATE OR REPLACE MACRO memory.main.shown_cell(field, value, unmask) AS
+    CASE WHEN unmask THEN value ELSE mask_cell(field, value) END;
+
 -- The failing rows still open: every failing row less those an active exception explains
 -- (an exception holds for its check and entity in every month up to `up_to_period`).
 CREATE OR REPLACE VIEW memory.main.open_failures AS

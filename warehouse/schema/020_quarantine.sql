@@ -10,3 +10,6 @@ CREATE TABLE IF NOT EXISTS quarantine (
 );
 
 ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS field VARCHAR;
+-- The township of the cell's row, where its township or village code could be read (for
+-- the dashboard's township scope); NULL otherwise.
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS town_code VARCHAR;

@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS check_failures (
 );
 
 ALTER TABLE check_failures ADD COLUMN IF NOT EXISTS person_name VARCHAR;
+-- The failing ledger row's own township (town_code is the roster's where the person is
+-- in `roster`): a 乡镇专员 sees a failing row in either township (dashboard scope).
+ALTER TABLE check_failures ADD COLUMN IF NOT EXISTS ledger_town_code VARCHAR;
 
 -- The exceptions data officers accepted (their record is the journal, etl/journal.py):
 -- copied in by every writer, so the views below exclude them as of each publish. An
