@@ -82,7 +82,6 @@ def _run_page(page: str, params: dict, record: list | None = None):
     from streamlit.testing.v1 import AppTest
 
     from dashboard import data
-
     from dashboard.harness import role_accounts, sign_in_apptest
 
     if "XUNYI_ACCOUNTS" not in os.environ:  # the bench's own accounts, one per role

@@ -12,6 +12,7 @@ data/accounts.toml (ignored by git). Passwords are kept only as Argon2id hashes
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -105,9 +106,13 @@ def accounts_path() -> Path:
 
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+
+
 # Verifying against this when the user does not exist costs the same as a real check, so
 # the time taken does not tell a stranger which usernames exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_hex(16))
 
 
 def read_accounts(path: Path | None = None) -> dict[str, Account]:
@@ -241,7 +246,7 @@ def verify(username: str, password: str, path: Path | None = None) -> Account | 
     about the same time whether or not the username exists)."""
     account = read_accounts(path).get(username)
     try:
-        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+        _hasher.verify(account.password_hash if account else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if account is None or account.disabled:

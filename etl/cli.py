@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     templates.add_argument("directory", type=Path, help="模板写到这个目录下的 <台账>/ 中")
 
     users = commands.add_parser(
-        "users", parents=[common], help="管理本地登录账号（账号文件 data/accounts.toml，或环境变量 XUNYI_ACCOUNTS）"
+        "users",
+        parents=[common],
+        help="管理本地登录账号（账号文件 data/accounts.toml，或环境变量 XUNYI_ACCOUNTS）",
     )
     actions = users.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="新建账号（密码自动生成并只显示一次）")
@@ -238,7 +240,9 @@ def _users(args, warehouse: Path) -> int:
             print(f"演示账号（仅用于演示数据；正式使用前请停用）：{accounts.accounts_path()}")
             for a in accounts.ensure_demo_accounts():
                 state = "（已停用）" if a.disabled else ""
-                print(f"  {a.role_title}\t账号 {a.username}\t密码 {accounts.demo_password(a.username)}{state}")
+                print(
+                    f"  {a.role_title}\t账号 {a.username}\t密码 {accounts.demo_password(a.username)}{state}"
+                )
             return EXIT_OK
         if args.action == "add":
             password = accounts.new_password()

@@ -18,7 +18,7 @@ from browser_support import (
 )
 from conftest import query
 from playwright.sync_api import expect
-from test_browser import TIMEOUT_MS, assert_no_full_id, choose, shoot
+from test_browser import TIMEOUT_MS, choose, shoot
 
 from etl.journal import reading
 

@@ -12,7 +12,7 @@ from apptest_support import charts, covers, opener
 from conftest import query
 from county import TUQIAO, Month, person, write_county
 
-from dashboard.navigation import ACTION, PAGES
+from dashboard.navigation import ACTION, pages_for
 from etl.indicators import refresh_indicators
 from etl.load import load_directory
 from etl.progress import Progress
@@ -154,7 +154,7 @@ def test_every_chart_downloads_as_png(county, monkeypatch):
     open_page = opener(county, monkeypatch)
     configs = [
         json.loads(c.proto.config)
-        for page in PAGES
+        for page in pages_for(administers=False)
         for c in open_page(page, month="2024-06", town="610429101").get("plotly_chart")
     ]
     assert len(configs) >= 3  # the action page has a trend, townships, villages

@@ -20,7 +20,14 @@ def built(tmp_path_factory):
     copy = clean_copy(tmp_path_factory.mktemp("clone"))
     venv = Path(sys.executable).parent.parent  # this suite's venv, already holding requirements.txt
     env = {k: v for k, v in os.environ.items() if k not in ("XUNYI_WAREHOUSE", "XUNYI_ACCOUNTS")}
-    make = ["make", "--no-print-directory", "warehouse", "demo-accounts", f"VENV={venv}", "DEMO_SCALE=0.05"]
+    make = [
+        "make",
+        "--no-print-directory",
+        "warehouse",
+        "demo-accounts",
+        f"VENV={venv}",
+        "DEMO_SCALE=0.05",
+    ]
     first = subprocess.run(make, cwd=copy, capture_output=True, text=True, env=env, timeout=1200)
     second = subprocess.run(make, cwd=copy, capture_output=True, text=True, env=env, timeout=300)
     return copy, first, second

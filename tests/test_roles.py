@@ -159,7 +159,9 @@ def test_a_failing_row_is_seen_in_its_ledger_rows_township_and_its_roster_rows(l
     try:
         params = personal_calls()["dashboard_check_failures"]
         for town in (OFFICER_TOWN, TOWN_DIMIAO):
-            frame = run_scoped(con, "dashboard_check_failures", params, data.Scope(True, True, town))
+            frame = run_scoped(
+                con, "dashboard_check_failures", params, data.Scope(True, True, town)
+            )
             assert P[8].id_number in frame["id_number"].to_list(), town
         frame = run_scoped(
             con, "dashboard_check_failures", params, data.Scope(True, True, TOWN_TUQIAO)
@@ -294,9 +296,7 @@ def log_in(at: AppTest, username: str, password: str) -> AppTest:
     return at
 
 
-def test_the_login_form_signs_in_on_the_deep_link_and_refuses_a_wrong_password(
-    live, monkeypatch
-):
+def test_the_login_form_signs_in_on_the_deep_link_and_refuses_a_wrong_password(live, monkeypatch):
     make_accounts(monkeypatch)
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update({"check": "X04", "month": LATEST_FIRST})
