@@ -384,34 +384,21 @@ def _administrator() -> Viewer:
 
 
 def manage(action: str, username: str, **fields) -> str:
-    """Add an account, disable or enable one, or reset its password, as the signed-in
-    管理员 (audited). Returns what to tell the administrator (a new password once)."""
+    """Add, disable, enable or reset an account as the signed-in 管理员 (etl.accounts.manage,
+    audited). Returns what to tell the administrator (a new password, shown once)."""
     from dashboard.data import warehouse_path
 
     viewer = _administrator()
-    if action == "add":
-        password = accounts.new_password()
-        made = accounts.add_user(username, password, **fields)
-        said = (
-            f"已新建账号 {made.username}（{made.role_title}），初始密码：{password}（只显示这一次）"
-        )
-        what = f"新建账号 {made.username}（{made.role_title}）"
-    elif action == "reset":
-        password = accounts.new_password()
-        accounts.reset_password(username, password)
-        said = f"账号 {username} 的新密码：{password}（只显示这一次）"
-        what = f"重置密码 {username}"
-    elif action in ("disable", "enable"):
-        accounts.set_disabled(username, action == "disable")
-        what = f"{'停用' if action == 'disable' else '启用'}账号 {username}"
-        said = f"已{what}"
-    else:
-        raise ValueError(action)
-    audit.record(
-        warehouse_path(), "account", viewer.username, role=viewer.role, what=what,
+    said = accounts.manage(
+        action,
+        username,
+        warehouse=warehouse_path(),
+        by=viewer.username,
+        by_role=viewer.role,
         source=viewer.address,
-    )  # fmt: skip
-    return said
+        **fields,
+    )
+    return said + ("（只显示这一次）" if action in ("add", "reset") else "")
 
 
 def account_rows() -> list[dict]:

@@ -254,6 +254,43 @@ def verify(username: str, password: str, path: Path | None = None) -> Account | 
     return account
 
 
+def manage(
+    action: str,
+    username: str,
+    *,
+    warehouse: Path,
+    by: str,
+    by_role: str = "",
+    source: str,
+    path: Path | None = None,
+    **fields,
+) -> str:
+    """Add an account (`fields`: role, display_name, town), disable or enable one, or reset
+    its password — for the command line and the 管理员 page alike — and write it to the
+    audit trail beside `warehouse` as done by `by` (a `by_role`) from `source`. Returns what to tell the
+    one who asked; a new password appears there, once, and nowhere else."""
+    from etl import audit
+
+    if action == "add":
+        password = new_password()
+        made = add_user(username, password, path=path, **fields)
+        said = f"已新建账号 {made.username}（{made.role_title}），初始密码：{password}"
+        what = f"新建账号 {made.username}（{made.role_title}）"
+    elif action == "reset":
+        password = new_password()
+        reset_password(username, password, path)
+        said = f"账号 {username} 的新密码：{password}"
+        what = f"重置密码 {username}"
+    elif action in ("disable", "enable"):
+        set_disabled(username, action == "disable", path)
+        what = f"{'停用' if action == 'disable' else '启用'}账号 {username}"
+        said = f"已{what}"
+    else:
+        raise ValueError(action)
+    audit.record(warehouse, "account", by, role=by_role, what=what, source=source)
+    return said
+
+
 def new_password() -> str:
     """A password for a new account, given to its holder once (14 characters)."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"

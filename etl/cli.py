@@ -244,26 +244,18 @@ def _users(args, warehouse: Path) -> int:
                     f"  {a.role_title}\t账号 {a.username}\t密码 {accounts.demo_password(a.username)}{state}"
                 )
             return EXIT_OK
+        fields = {}
         if args.action == "add":
-            password = accounts.new_password()
-            made = accounts.add_user(
-                args.username, password, args.role, display_name=args.name, town=args.town
+            fields = {"role": args.role, "display_name": args.name, "town": args.town}
+        by = audit.command_line_user()
+        print(
+            accounts.manage(
+                args.action, args.username, warehouse=warehouse, by=by, source="命令行", **fields
             )
-            print(f"已新建账号 {made.username}（{made.role_title}），初始密码：{password}")
-            what = f"新建账号 {made.username}（{made.role_title}）"
-        elif args.action == "reset":
-            password = accounts.new_password()
-            accounts.reset_password(args.username, password)
-            print(f"账号 {args.username} 的新密码：{password}")
-            what = f"重置密码 {args.username}"
-        else:
-            accounts.set_disabled(args.username, args.action == "disable")
-            what = f"{'停用' if args.action == 'disable' else '启用'}账号 {args.username}"
-            print(f"已{what}")
+        )
     except accounts.AccountError as e:
         print(f"错误：{e}", file=sys.stderr)
         return EXIT_USAGE
-    audit.record(warehouse, "account", audit.command_line_user(), what=what, source="命令行")
     return EXIT_OK
 
 
