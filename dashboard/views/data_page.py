@@ -110,11 +110,9 @@ st.caption(
     )
 )
 files = warehouse.quarantine_files(month, all_months)
-if not files.is_empty() and not ui.personal_rows_shown(warehouse, int(files["bad_rows"].sum())):
-    pass
-elif files.is_empty():
+if files.is_empty():
     st.caption(":material/check: 所选范围内的文件没有被隔离的单元格。")
-else:
+elif ui.personal_rows_shown(warehouse, int(files["bad_rows"].sum())):  # a 领导 sees the count
     described = {
         row[
             "file_name"
