@@ -343,6 +343,45 @@ def is_personal(name: str) -> bool:
     return "scope_town" in query_parameters(name)
 
 
+SCORES_SCHEMA = {
+    "town_code": pl.String,
+    "town_name": pl.String,
+    "score": pl.Float64,
+    "scored": pl.UInt32,
+    "rank": pl.UInt32,
+}
+
+
+def township_scores(attainment: pl.DataFrame) -> pl.DataFrame:
+    """The 擂台赛 of one month from its attainment rows (dashboard_township_scores): each
+    township's score (mean attainment × 100), how many indicators it was scored on, and its
+    rank (ties share the better rank), best first."""
+    if attainment.is_empty():
+        return pl.DataFrame(schema=SCORES_SCHEMA)
+    return (
+        attainment.group_by("town_code", "town_name")
+        .agg((pl.col("attainment").mean() * 100).alias("score"), pl.len().alias("scored"))
+        .with_columns(pl.col("score").rank("min", descending=True).cast(pl.UInt32).alias("rank"))
+        .sort("rank", "town_code")
+    )
+
+
+def with_scores_before(now: pl.DataFrame, then: pl.DataFrame | None) -> pl.DataFrame:
+    """`now`'s scores with each township's score and rank in `then` (score_before,
+    rank_before; null without `then` or for a township it did not score)."""
+    if then is None:
+        return now.with_columns(
+            pl.lit(None, pl.Float64).alias("score_before"),
+            pl.lit(None, pl.UInt32).alias("rank_before"),
+        )
+    then = then.select(
+        "town_code",
+        pl.col("score").cast(pl.Float64).alias("score_before"),
+        pl.col("rank").cast(pl.UInt32).alias("rank_before"),
+    )
+    return now.join(then, on="town_code", how="left").sort("rank", "town_code")
+
+
 @dataclass(frozen=True)
 class Warehouse:
     """One published version, as one viewer sees it. Every method is one named query (cached
@@ -474,33 +513,9 @@ class Warehouse:
     def township_scores(self, month: str, before: str | None) -> pl.DataFrame:
         """The 擂台赛: each township's score (mean attainment, %) and rank in `month`, and
         its score and rank in `before` (the last dispatch meeting), best first."""
-
-        def scores(period: str) -> pl.DataFrame:
-            frame = self.township_attainment(period)
-            if frame.is_empty():
-                return pl.DataFrame(
-                    schema={"town_code": pl.String, "town_name": pl.String, "score": pl.Float64,
-                            "scored": pl.UInt32, "rank": pl.UInt32}
-                )  # fmt: skip
-            return (
-                frame.group_by("town_code", "town_name")
-                .agg((pl.col("attainment").mean() * 100).alias("score"), pl.len().alias("scored"))
-                .with_columns(
-                    pl.col("score").rank("min", descending=True).cast(pl.UInt32).alias("rank")
-                )
-                .sort("rank", "town_code")
-            )
-
-        now = scores(month)
-        if before is None:
-            return now.with_columns(
-                pl.lit(None, pl.Float64).alias("score_before"),
-                pl.lit(None, pl.UInt32).alias("rank_before"),
-            )
-        then = scores(before).select(
-            "town_code", pl.col("score").alias("score_before"), pl.col("rank").alias("rank_before")
-        )
-        return now.join(then, on="town_code", how="left").sort("rank", "town_code")
+        now = township_scores(self.township_attainment(month))
+        then = None if before is None else township_scores(self.township_attainment(before))
+        return with_scores_before(now, then)
 
     def last_meeting(self, month: str) -> str | None:
         """The last dispatch meeting's month before `month` (the plan's), or None."""

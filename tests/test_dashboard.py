@@ -686,6 +686,7 @@ def test_every_query_file_runs_and_every_table_has_chinese_headers(officer_count
         },
         "dashboard_check_months": {},
         "dashboard_departments": {"month": None},
+        "dashboard_department_checks": {"month": LATEST_FIRST},
         "dashboard_department_todo": {"department": "县人社局"},
         "dashboard_entity_key": {
             "check": "X04",
