@@ -36,6 +36,7 @@ ACTIONS = {
     "export": "下载导出",
     "view_personal": "查看未脱敏明细",
     "account": "账号变更",
+    "pack": "生成季调度材料",
 }
 
 _ID_LIKE = re.compile(r"(\d{6})\d{8}(\d{3}[0-9Xx])")

@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     templates.add_argument("directory", type=Path, help="模板写到这个目录下的 <台账>/ 中")
 
+    pack = commands.add_parser(
+        "pack", parents=[common], help="生成某月的季调度材料（PDF）和月通报（Word，全县及各镇）"
+    )
+    pack.add_argument("--month", required=True, help="截至月份（YYYY-MM）")
+    pack.add_argument("--out", type=Path, required=True, help="写到这个目录")
+
     users = commands.add_parser(
         "users",
         parents=[common],
@@ -113,6 +119,8 @@ def _main(argv: list[str] | None) -> int:
         return _templates(args.directory)
     if args.command == "upload":
         return _upload(warehouse, args.source, args.file, args.name, args.by)
+    if args.command == "pack":
+        return _pack(warehouse, args.month, args.out)
     if args.command == "status":
         from etl.status import print_status
 
@@ -219,6 +227,43 @@ def _upload(warehouse: Path, source: str, path: Path, name: str | None, by: str)
         )
         return EXIT_CHECK_FAULT
     return EXIT_REJECTED if result.status == "rejected" else EXIT_OK
+
+
+def _pack(warehouse: Path, month: str, out: Path) -> int:
+    """The dispatch-meeting pack and the circulars for a month (pack/make.py), archived."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        print(f"错误：--month 应为 YYYY-MM，收到 {month}", file=sys.stderr)
+        return EXIT_USAGE
+    if not warehouse.exists():
+        print(f"错误：数据仓库 {warehouse} 不存在", file=sys.stderr)
+        return EXIT_USAGE
+    from etl import audit
+    from etl.progress import Progress
+    from pack.figures import WarehouseReader
+    from pack.make import NoData, make, record
+
+    reader = WarehouseReader(warehouse)
+    progress = Progress(0, "季调度材料")
+    try:
+        made = make(
+            reader,
+            warehouse,
+            month,
+            made_by=f"命令行（{audit.command_line_user()}）",
+            progress=lambda label, share: progress.say(f"{share:4.0%} {label}"),
+        )
+    except NoData:
+        print(f"错误：数据仓库中没有 {month} 的指标数据", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        progress.close()
+        reader.close()
+    written = made.write(out)
+    record(warehouse, made, audit.command_line_user(), source="命令行")
+    for path in written:
+        print(f"已写出 {path}")
+    print(f"已存档 {made.folder}")
+    return EXIT_OK
 
 
 def _users(args, warehouse: Path) -> int:

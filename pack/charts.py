@@ -42,9 +42,7 @@ def svg(fig: go.Figure, *, width: int = WIDTH, height: int = 260) -> str:
     """`fig` as SVG text, for print: white background, the pack's font."""
     _server()
     fig = go.Figure(fig)  # a copy: the caller's figure stays as the dashboard draws it
-    fig.update_layout(
-        template="plotly_white", font={"family": FONT}, height=height, width=width
-    )
+    fig.update_layout(template="plotly_white", font={"family": FONT}, height=height, width=width)
     with warnings.catch_warnings():  # plotly: "kopts ... ignored if using a server"
         warnings.simplefilter("ignore", UserWarning)
         return pio.to_image(fig, format="svg", width=width, height=height).decode("utf-8")

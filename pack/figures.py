@@ -103,9 +103,7 @@ def collect(
     now = data.township_scores(reader.query("dashboard_township_scores", month=month))
     then = _presented_scores(presented, meeting_period)
     if then is None and meeting_period is not None:
-        then = data.township_scores(
-            reader.query("dashboard_township_scores", month=meeting_period)
-        )
+        then = data.township_scores(reader.query("dashboard_township_scores", month=meeting_period))
     ranking = _rows(data.with_scores_before(now, then))
 
     report("需要决策的事项与核查", 3, steps)
