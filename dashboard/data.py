@@ -483,8 +483,11 @@ class Warehouse:
     # Overview ------------------------------------------------------------------------------
 
     def indicators(self, month: str, place: Place) -> pl.DataFrame:
-        """Every indicator the month has at `place`, with its plan entry and last month's value."""
-        return self.query("dashboard_indicators", month=month, **place.params())
+        """Every indicator the month has at `place`, with its plan entry, last month's value
+        and its value at the last dispatch meeting (as that meeting's pack showed it, for the
+        county and the townships, where the pack is kept)."""
+        frame = self.query("dashboard_indicators", month=month, **place.params())
+        return frame if place.village else self._as_presented(frame, place.town)
 
     def trend(self, kpi: str, month: str, place: Place) -> pl.DataFrame:
         """One indicator at `place`, month by month up to `month`, with its target and
@@ -500,7 +503,31 @@ class Warehouse:
 
     def action_tiles(self, month: str) -> pl.DataFrame:
         """The ten actions, each with its headline indicators at county level in `month`."""
-        return self.query("dashboard_action_tiles", month=month)
+        return self._as_presented(self.query("dashboard_action_tiles", month=month), None)
+
+    def presented(self, meeting: str | None) -> dict | None:
+        """The figures the pack presented at the dispatch meeting of `meeting` (its month)
+        showed, when one is kept (pack/archive.py); else None."""
+        from pack import archive
+
+        return archive.presented(Path(self.version[0]), meeting)
+
+    def _as_presented(self, frame: pl.DataFrame, town: str | None) -> pl.DataFrame:
+        """`frame` (rows of kpi_code, meeting_period, meeting_value) with the value at the
+        meeting as that meeting's pack showed it, where the pack is kept."""
+        if frame.is_empty():
+            return frame
+        shown = self.presented(frame["meeting_period"][0])
+        if shown is None:
+            return frame
+        from pack import archive
+
+        values = archive.shown_values(shown, town)
+        return frame.with_columns(
+            pl.col("kpi_code")
+            .replace_strict(values, default=None, return_dtype=pl.Float64)
+            .alias("meeting_value")
+        )
 
     def decisions(self, month: str) -> pl.DataFrame:
         """Off-track indicators and failing error-level checks of the month."""
@@ -512,10 +539,17 @@ class Warehouse:
 
     def township_scores(self, month: str, before: str | None) -> pl.DataFrame:
         """The 擂台赛: each township's score (mean attainment, %) and rank in `month`, and
-        its score and rank in `before` (the last dispatch meeting), best first."""
+        its score and rank in `before` (the last dispatch meeting: as its pack showed them,
+        where the pack is kept), best first."""
         now = township_scores(self.township_attainment(month))
-        then = None if before is None else township_scores(self.township_attainment(before))
-        return with_scores_before(now, then)
+        if before is None:
+            return with_scores_before(now, None)
+        shown = self.presented(before)
+        if shown is not None:  # as the meeting's pack showed it
+            from pack import archive
+
+            return with_scores_before(now, archive.shown_scores(shown))
+        return with_scores_before(now, township_scores(self.township_attainment(before)))
 
     def last_meeting(self, month: str) -> str | None:
         """The last dispatch meeting's month before `month` (the plan's), or None."""
@@ -814,6 +848,32 @@ class Warehouse:
             schema={c: pl.String for c in ("时间", "账号", "角色", "操作", "内容", "来自", "详情")},
         )
         return Table(frame, on_export=self._exported)
+
+    # The dispatch-meeting pack -----------------------------------------------------------------
+
+    @property
+    def pack_towns(self) -> list[str] | None:
+        """The townships whose circulars the viewer's pack holds: a 乡镇专员's own, everyone
+        else's every township (None). The pack itself shows no person: every role makes it."""
+        return [self.viewer.town] if self.viewer.spec.needs_town else None
+
+    def make_pack(self, month: str, progress: Callable[[str, float], None] | None = None):
+        """The pack and the circulars for `month` from this version, as the viewer
+        (pack/make.py): archived beside the warehouse, recorded in the audit trail. Returns
+        pack.make.Made; raises pack.make.NoData for a month without indicators."""
+        from pack.make import make, record
+
+        path = Path(self.version[0])
+        made = make(
+            self,
+            path,
+            month,
+            made_by=self._signed_as(),
+            towns=self.pack_towns,
+            progress=progress,
+        )
+        record(path, made, self.viewer.username, role=self.viewer.role, source=self.viewer.address)
+        return made
 
     # Validation history ----------------------------------------------------------------------
 

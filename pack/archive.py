@@ -12,6 +12,7 @@ finished before the meeting); `presented()` returns its figures.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -67,13 +68,38 @@ def packs(warehouse: Path, month: str | None = None) -> list[Path]:
 
 
 def figures(folder: Path) -> dict:
-    """The figures an archived pack showed."""
-    return json.loads((folder / FIGURES).read_text(encoding="utf-8"))
+    """The figures an archived pack showed (read once per version of the file)."""
+    path = folder / FIGURES
+    return _read(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _read(path: Path, _mtime_ns: int) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def presented(warehouse: Path, month: str | None) -> dict | None:
-    """The figures of the pack presented for `month` (the last made), or None."""
+    """The figures of the pack presented for `month` (the last made), or None. Treat them
+    as read-only: they are shared."""
     if month is None:
         return None
     made = packs(warehouse, month)
     return figures(made[-1]) if made else None
+
+
+def shown_values(presented: dict, town: str | None = None) -> dict[str, float | None]:
+    """Indicator code → the value the pack showed, for the county or one township."""
+    if town is None:
+        return {k["kpi_code"]: k["value"] for a in presented["actions"] for k in a["indicators"]}
+    place = presented["towns"].get(town, {"indicators": []})
+    return {k["kpi_code"]: k["value"] for k in place["indicators"]}
+
+
+def shown_scores(presented: dict):
+    """The 擂台赛 the pack showed, as dashboard.data.township_scores makes it."""
+    import polars as pl
+
+    from dashboard.data import SCORES_SCHEMA
+
+    rows = [{k: r[k] for k in SCORES_SCHEMA} for r in presented["ranking"]]
+    return pl.DataFrame(rows, schema=SCORES_SCHEMA)

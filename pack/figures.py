@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from dashboard import data
+from pack import archive
 
 # Called as work goes on: (what is being done, steps done, steps in all).
 Report = Callable[[str, int, int], None]
@@ -154,11 +155,7 @@ def _since_presented(
     "since the meeting" compares with (else the warehouse's, already in the rows)."""
     if presented is None or meeting is None or presented["month"] != meeting:
         return
-    if town is None:
-        shown = {k["kpi_code"]: k["value"] for a in presented["actions"] for k in a["indicators"]}
-    else:
-        place = presented["towns"].get(town, {"indicators": []})
-        shown = {k["kpi_code"]: k["value"] for k in place["indicators"]}
+    shown = archive.shown_values(presented, town)
     for row in rows:
         row["meeting_value"] = shown.get(row["kpi_code"])
 
@@ -166,10 +163,7 @@ def _since_presented(
 def _presented_scores(presented: dict | None, meeting: str | None) -> pl.DataFrame | None:
     if presented is None or meeting is None or presented["month"] != meeting:
         return None
-    return pl.DataFrame(
-        [{k: r[k] for k in data.SCORES_SCHEMA} for r in presented["ranking"]],
-        schema=data.SCORES_SCHEMA,
-    )
+    return archive.shown_scores(presented)
 
 
 def _by_department(checks: pl.DataFrame) -> list[dict]:

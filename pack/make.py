@@ -5,6 +5,8 @@ function for the overview's button and for `python -m etl pack`.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,15 @@ class Made:
     @property
     def files(self) -> dict[str, bytes]:
         return {pdf_name(self.month): self.pdf, **self.circulars}
+
+    def circulars_zip(self) -> bytes:
+        """The circulars in one .zip, their Chinese names kept (as UTF-8, which Windows'
+        own unzip reads)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for name, content in self.circulars.items():
+                bundle.writestr(name, content)
+        return buffer.getvalue()
 
     def write(self, directory: Path) -> list[Path]:
         """Write the PDF and the circulars into `directory` (made if missing)."""

@@ -41,13 +41,13 @@ def expected_text(kpi: dict) -> str:
     return labels.number(kpi["expected"], kpi["unit"])
 
 
-def forecast_text(kpi: dict) -> str:
+def forecast_text(kpi: dict) -> tuple[str, str]:
+    """The year-end forecast's figure and its outlook in words (可望达到 …), or — ."""
     outlook = kpi.get("forecast")
     if outlook is None or outlook["months_ahead"] <= 0:
-        return "—"
+        return "—", ""
     word = labels.OUTLOOK_WORDS.get(outlook["outlook"] or "", "")
-    figure = labels.number(outlook["forecast"], kpi["unit"])
-    return f"{figure}（{word}）" if word else figure
+    return labels.number(outlook["forecast"], kpi["unit"]), word
 
 
 def indicator_row(kpi: dict) -> dict:
@@ -64,7 +64,8 @@ def indicator_row(kpi: dict) -> dict:
         "status_class": STATUS_CLASSES.get(kpi["status"], "info"),
         "since_month": change(kpi["value"], kpi["previous_value"], kpi["unit"]),
         "since_meeting": change(kpi["value"], kpi["meeting_value"], kpi["unit"]),
-        "forecast": forecast_text(kpi),
+        "forecast": forecast_text(kpi)[0],
+        "outlook": forecast_text(kpi)[1],
         "lead": kpi["lead"] or "—",
         "note": labels.target_note(kpi, "county"),
     }

@@ -204,3 +204,48 @@ def test_the_month_selector_moves_every_part_of_the_overview(page, county):  # n
     assert any("乡镇擂台赛（2024年3月）" in h.value for h in at.subheader)
     links = [p.proto.query_string for p in at.get("page_link")]
     assert links and all("month=2024-03" in q for q in links)
+
+
+@covers(OVERVIEW)
+def test_the_pack_button_makes_the_months_pack_in_the_viewers_scope(county, monkeypatch, tmp_path):  # noqa: F811
+    """The button makes the chosen month's pack and circulars as the viewer: a 乡镇专员's
+    holds the county's circular and their township's, an analyst's every township's; both are
+    archived and recorded in the audit trail."""
+    import io
+    import zipfile
+
+    from browser_support import copy_warehouse
+
+    from etl import audit
+    from pack import archive
+
+    live = copy_warehouse(county, tmp_path / "wh")  # the archive lands beside it
+    open_page = opener(live, monkeypatch)
+    at = open_page(OVERVIEW, month="2024-04", as_role="town_officer")
+    assert not [b for b in at.get("download_button") if b.key == "download_pack"]
+    at.button(key="make_pack").click().run()
+    assert not at.exception, at.exception
+    _, month, pdf, zipped = at.session_state["_pack"]
+    assert month == "2024-04" and pdf.startswith(b"%PDF")
+    assert zipfile.ZipFile(io.BytesIO(zipped)).namelist() == [
+        "月通报_2024-04_全县.docx",
+        "月通报_2024-04_城关街道.docx",  # the test 乡镇专员's township
+    ]
+    buttons = {b.key: b.proto for b in at.get("download_button")}
+    assert buttons["download_pack"].label == "下载季调度材料（PDF）"
+    assert "download_circulars" in buttons
+
+    at = open_page(OVERVIEW, month="2024-03")
+    at.button(key="make_pack").click().run()
+    assert not at.exception, at.exception
+    _, month, _, zipped = at.session_state["_pack"]
+    assert month == "2024-03" and len(zipfile.ZipFile(io.BytesIO(zipped)).namelist()) == 11
+
+    kept = {p.parent.name: archive.figures(p)["made_by"] for p in archive.packs(live)}
+    assert set(kept) == {"2024-03", "2024-04"}
+    assert "town_officer" in kept["2024-04"] and "analyst" in kept["2024-03"]
+    made = [e for e in audit.entries(live) if e["action"] == "pack"]
+    assert [(e["who"], e["details"]["month"]) for e in made] == [
+        ("town_officer", "2024-04"),
+        ("analyst", "2024-03"),
+    ]

@@ -32,6 +32,69 @@ month = filters.select(
     "截至月份", "month", months, default=months[0], format_func=labels.month_name
 )
 st.caption(RULE)
+meeting = warehouse.last_meeting(month)
+presented = meeting is not None and warehouse.presented(meeting) is not None
+if presented:
+    st.caption(
+        f"“较{labels.month_name(meeting)}调度”与名次变化按当时存档的季调度材料所载数字计算。",
+        help="每次生成季调度材料都会存档；同一个月生成多次的，以最后一次为准。",
+    )
+
+
+# -- 季调度材料 and 月通报: made from this month's figures, kept in the archive ----------------
+
+
+def pack_box() -> None:
+    """The button that makes the month's pack and circulars, and their downloads once made
+    (kept for the session: the same version and month need not be made twice)."""
+    made_key = (warehouse.version, month)
+    with st.container(border=True, key="pack_box"):
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        towns = (
+            "全县及本镇（街道）的月通报" if warehouse.pack_towns else "全县及各镇（街道）的月通报"
+        )
+        left.markdown(
+            f"**季调度材料和月通报**（截至{labels.month_name(month)}）：季调度材料（PDF）与{towns}"
+            "（Word，可编辑），数字与本页一致；每次生成都会存档。"
+        )
+        if right.button(
+            "生成季调度材料和月通报",
+            icon=":material/picture_as_pdf:",
+            key="make_pack",
+            width="stretch",
+        ):
+            bar = st.progress(0.0, text="正在生成季调度材料……")
+            made = warehouse.make_pack(month, lambda label, share: bar.progress(share, text=label))
+            bar.empty()
+            st.session_state["_pack"] = (made_key, made.month, made.pdf, made.circulars_zip())
+        stored = st.session_state.get("_pack")
+        if stored is None or stored[0] != made_key:
+            return
+        _, made_month, pdf, circulars = stored
+        first, second = st.columns(2)
+        first.download_button(
+            "下载季调度材料（PDF）",
+            data=pdf,
+            file_name=f"季调度材料_{made_month}.pdf",
+            mime="application/pdf",
+            icon=":material/download:",
+            key="download_pack",
+            on_click="ignore",
+            width="stretch",
+        )
+        second.download_button(
+            "下载月通报（Word，压缩包）",
+            data=circulars,
+            file_name=f"月通报_{made_month}.zip",
+            mime="application/zip",
+            icon=":material/download:",
+            key="download_circulars",
+            on_click="ignore",
+            width="stretch",
+        )
+
+
+pack_box()
 
 tiles = warehouse.action_tiles(month)
 
@@ -127,7 +190,6 @@ else:
 # -- 乡镇擂台赛 ---------------------------------------------------------------------------------
 
 st.subheader(f"乡镇擂台赛（{labels.month_name(month)}）")
-meeting = warehouse.last_meeting(month)
 attainment = warehouse.township_attainment(month)
 st.caption(
     "得分 = 各项参评指标完成度的平均数 × 100。完成度：有目标的比例指标为 实际 ÷ 目标（不超过 1；"
