@@ -37,10 +37,10 @@ test: $(VENV)/.dev  ## the whole suite; .ci/run calls exactly this
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
-	$(PY) -m ruff check etl generator dashboard expectations tests bench
+	$(PY) -m ruff check etl generator dashboard expectations pack tests bench
 
-bench: $(VENV)/.dev  ## loader (and later checks, pages) against the raw floor
-	$(PY) -m bench loader validate pages
+bench: $(VENV)/.dev  ## loader, checks, pages and the pack against their floors
+	$(PY) -m bench loader validate pages pack
 
 clean:
 	rm -rf data bench/out tests/artifacts

@@ -1,4 +1,4 @@
-"""`python -m bench [loader|validate|pages] [--scale F]`: the platform's costs beside their floors.
+"""`python -m bench [loader|validate|pages|pack] [--scale F]`: the platform's costs beside their floors.
 
 Each benchmark prints its figures and its ratio to the floor; README.md quotes them.
 Tests never assert times: this is where speed is measured.
@@ -50,7 +50,7 @@ def timed(module: str, *args: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "what", nargs="*", default=["loader", "validate"], choices=["loader", "validate", "pages"]
+        "what", nargs="*", default=["loader", "validate"], choices=["loader", "validate", "pages", "pack"]
     )
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
@@ -60,8 +60,10 @@ def main() -> None:
             from bench.loader import report
         elif what == "validate":
             from bench.validate import report
-        else:
+        elif what == "pages":
             from bench.pages import report
+        else:
+            from bench.pack import report
         report(county, args.scale)
 
 

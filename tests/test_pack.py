@@ -16,10 +16,12 @@ from pathlib import Path
 
 import docx
 import pytest
+from apptest_support import opener, table
 from browser_support import ARTIFACTS, copy_warehouse
 from conftest import run_etl
 
 from dashboard import data, labels
+from dashboard.navigation import ACTION, OVERVIEW
 from etl import audit
 from etl.gazetteer import gazetteer
 from pack import archive, circulars, pdf
@@ -226,7 +228,9 @@ def test_the_template_asks_only_for_fields_the_platform_fills(made):
     assert wanted == set(circulars.context(figures, None))
 
 
-def test_the_archive_keeps_what_was_shown_and_since_the_meeting_reads_it(made, tmp_path):
+def test_the_archive_keeps_what_was_shown_and_since_the_meeting_reads_it(
+    made, tmp_path, monkeypatch
+):
     live, out, _ = made
     (folder,) = archive.packs(live, MONTH)  # the command's pack
     kept = archive.figures(folder)
@@ -264,6 +268,19 @@ def test_the_archive_keeps_what_was_shown_and_since_the_meeting_reads_it(made, t
     moved = next(r for r in august["ranking"] if r["town_code"] == top["town_code"])
     assert moved["rank_before"] == 10
     assert len(archive.packs(live, MONTH)) == 2  # made again: kept beside the first
+
+    # the dashboard reads the same archive: the action page's 较5月调度 and the overview's
+    # 名次变化 are the archived May figures', and the overview says so
+    open_page = opener(live, monkeypatch)
+    at = open_page(ACTION, month=MONTH, action="4")
+    since = labels.since(trained["value"], changed["value"], trained["unit"], "2024年5月调度")
+    assert since and any(since in c.value for c in at.caption), since
+    at = open_page(OVERVIEW, month=MONTH)
+    assert any("按当时存档的季调度材料所载数字计算" in c.value for c in at.caption)
+    ranking = table(at, "名次变化")
+    row = ranking[ranking["镇（街道）"] == moved["town_name"]].iloc[0]
+    expected_move = "持平" if moved["rank"] == 10 else f"上升 {10 - moved['rank']} 名"
+    assert row["名次变化"] == expected_move
 
 
 def test_a_month_without_data_exits_2_and_writes_nothing(made, tmp_path):
