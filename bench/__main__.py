@@ -50,7 +50,10 @@ def timed(module: str, *args: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "what", nargs="*", default=["loader", "validate"], choices=["loader", "validate", "pages", "pack"]
+        "what",
+        nargs="*",
+        default=["loader", "validate"],
+        choices=["loader", "validate", "pages", "pack"],
     )
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()

@@ -148,7 +148,9 @@ def report(county: Path, scale: float) -> None:
 
     stages = [s for s, _ in STAGES] + ["total"]
     median = {s: statistics.median(r[0].get(s, 0.0) for r in runs) for s in stages}
-    print(f"\npack for {MONTH} at scale {scale:g} ({size:,.0f} MiB warehouse, {runs[0][1]} circulars)")
+    print(
+        f"\npack for {MONTH} at scale {scale:g} ({size:,.0f} MiB warehouse, {runs[0][1]} circulars)"
+    )
     print(f"  python -m etl pack (new process, cold kaleido): {cli_seconds:6.2f} s")
     print(f"  warm server, median of {RUNS}:")
     for stage in stages[:-1]:
