@@ -7,7 +7,14 @@ import re
 import sys
 from pathlib import Path
 
-from etl.settings import default_warehouse, max_file_mb, max_inflated_mb, max_upload_mb
+from etl.settings import (
+    csv_batch_rows,
+    default_warehouse,
+    max_csv_mb,
+    max_file_mb,
+    max_inflated_mb,
+    max_upload_mb,
+)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 # A check could not be evaluated because of the check itself (stored not_evaluated with its
@@ -31,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--year", type=int, default=2024)
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--scale", type=float, default=1.0)
+    gen.add_argument(
+        "--format",
+        choices=("mixed", "csv"),
+        default="mixed",
+        help="mixed：各部门常用的 .xlsx/.xls/.csv；csv：除故意损坏的文件外全部写成 CSV",
+    )
 
     load = commands.add_parser("load", parents=[common], help="加载一个目录下的全部台账")
     load.add_argument("directory", type=Path)
@@ -95,7 +108,7 @@ def _main(argv: list[str] | None) -> int:
     warehouse = (args.warehouse or default_warehouse()).resolve()
     if args.command in ("load", "run", "upload"):
         try:  # the limits on what a file may cost to read (etl/settings.py)
-            max_inflated_mb(), max_file_mb(), max_upload_mb()
+            max_inflated_mb(), max_file_mb(), max_csv_mb(), max_upload_mb(), csv_batch_rows()
         except ValueError as e:
             print(f"错误：{e}", file=sys.stderr)
             return EXIT_USAGE
@@ -104,7 +117,9 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "generate":
         from generator import generate
 
-        generate(args.out, year=args.year, seed=args.seed, scale=args.scale)
+        generate(
+            args.out, year=args.year, seed=args.seed, scale=args.scale, file_format=args.format
+        )
         return EXIT_OK
     if args.command == "load":
         return _write(warehouse, directory=args.directory)

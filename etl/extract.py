@@ -10,11 +10,13 @@ module decides (docs/contract-readings.md, "Header" and "Rows"):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from etl import settings
 from etl.declarations import (
     PERIOD_HEADERS,
     ROW_NUMBER_HEADER,
@@ -24,7 +26,7 @@ from etl.declarations import (
     normalise_header,
 )
 from etl.periods import period_for
-from etl.workbook import Grid, Unreadable, read_grid
+from etl.workbook import Grid, Unreadable, check_size, csv_grids, read_grid
 
 HEADER_SEARCH_ROWS = 7  # up to 5 title rows, then a header of one or two rows
 SKIP_PREFIXES = ("合计", "总计", "小计", "填报人", "审核人", "负责人")
@@ -59,6 +61,14 @@ class Extract:
     rows_skipped: int
     warnings: list[str] = field(default_factory=list)
     grid: Grid | None = None
+    # The rest of a file read in batches (a CSV), as extracts of the same columns and period.
+    following: Callable[[], Iterator[Extract]] | None = field(default=None, repr=False)
+
+    def parts(self) -> Iterator[Extract]:
+        """The whole file, part by part: this extract, then the batches after it (once)."""
+        yield self
+        if self.following is not None:
+            yield from self.following()
 
     def unit_factor(self, column: Column) -> float:
         """Multiply a money cell by this to get the declared unit (万元 header on a 元 column…)."""
@@ -147,10 +157,22 @@ def _blank_and_skip(data: pl.DataFrame, columns: list[str], serial: str | None) 
     return data.with_columns(_blank=blank, _skip=skip)
 
 
-def read_extract(path: Path, source: Source, file_name: str) -> Extract:
-    """Read `path` as an extract of `source`, or raise FileRejected saying why."""
+def read_extract(
+    path: Path, source: Source, file_name: str, batch_rows: int | None = None
+) -> Extract:
+    """Read `path` as an extract of `source`, or raise FileRejected saying why.
+
+    A workbook is read whole. A CSV is read `batch_rows` records at a time (default
+    settings.csv_batch_rows()): the extract holds the first batch's rows, and its `parts()`
+    give the whole file batch by batch — each judged exactly as the whole file would be."""
     try:
-        grid = read_grid(path, source.title)
+        if path.suffix.lower() == ".csv":
+            check_size(path)
+            batch_rows = batch_rows or settings.csv_batch_rows()
+            grids = csv_grids(path, batch_rows)
+            grid = next(grids)
+        else:
+            grid, grids = read_grid(path, source.title), iter(())
     except Unreadable as e:
         raise FileRejected("unreadable", str(e)) from e
 
@@ -165,23 +187,26 @@ def read_extract(path: Path, source: Source, file_name: str) -> Extract:
         )
     header_last, (found, unknown, repeated) = header
     serial = found.get(ROW_NUMBER_FIELD)
-    body = grid.cells.slice(header_last + 1)
-    body = _blank_and_skip(
-        body, [f"c{i}" for i in range(grid.width)], f"c{serial.index}" if serial else None
-    ).filter(~pl.col("_blank"))
+    serial_column = f"c{serial.index}" if serial else None
+    body = _body(grid.cells.slice(header_last + 1), serial_column)
 
     period = name_period
     if period is None:
-        period = _period_from_column(body, found, source, name_problem)
+        cells = _period_cells(body, found)
+        if PERIOD_FIELD in found:  # the rest of a CSV read for its period cells, then again
+            batches = 1
+            for more in _guarded(grids):
+                cells |= _period_cells(_body(more.cells, serial_column), found)
+                batches += 1
+            if batches > 1:
+                grids = _guarded(csv_grids(path, batch_rows), skip=1)
+        period = _period_from_column(cells, found, source, name_problem)
 
     missing = [c.name for c in source.required if c.field not in found]
     if missing:
         raise FileRejected("missing_column", "缺少必填列：" + "、".join(missing), period)
 
     declared = {f: h for f, h in found.items() if not f.startswith("_")}
-    data = body.filter(~pl.col("_skip")).select(
-        "row", *(pl.col(f"c{h.index}").alias(f) for f, h in declared.items())
-    )
     warnings = []
     if unknown:
         warnings.append("已忽略未知列：" + "、".join(u.replace("\n", "") for u in unknown))
@@ -189,19 +214,64 @@ def read_extract(path: Path, source: Source, file_name: str) -> Extract:
         warnings.append(
             "重复的列只取第一列，已忽略：" + "、".join(r.replace("\n", "") for r in repeated)
         )
-    return Extract(
-        source=source,
-        period=period,
-        columns=declared,
-        data=data,
-        rows_read=body.height,
-        rows_skipped=int(body["_skip"].sum()),
-        warnings=warnings,
-        grid=grid,
-    )
+
+    def part(body: pl.DataFrame, grid: Grid | None) -> Extract:
+        data = body.filter(~pl.col("_skip")).select(
+            "row",
+            *(
+                (
+                    pl.col(f"c{h.index}")
+                    if f"c{h.index}" in body.columns
+                    else pl.lit(None, pl.String)
+                ).alias(f)
+                for f, h in declared.items()
+            ),
+        )
+        return Extract(
+            source=source,
+            period=period,
+            columns=declared,
+            data=data,
+            rows_read=body.height,
+            rows_skipped=int(body["_skip"].sum()),
+            warnings=warnings,
+            grid=grid,
+        )
+
+    def following() -> Iterator[Extract]:
+        for more in _guarded(grids):
+            yield part(_body(more.cells, serial_column), None)
+
+    first = part(body, grid)
+    first.following = following
+    return first
 
 
-def _period_from_column(body, found, source, name_problem) -> str:
+def _guarded(grids: Iterator[Grid], skip: int = 0) -> Iterator[Grid]:
+    """`grids` with a file found unreadable part-way through raised as FileRejected."""
+    try:
+        for i, grid in enumerate(grids):
+            if i >= skip:
+                yield grid
+    except Unreadable as e:
+        raise FileRejected("unreadable", str(e)) from e
+
+
+def _body(cells: pl.DataFrame, serial_column: str | None) -> pl.DataFrame:
+    """The rows below the header, blank rows dropped, summary rows flagged `_skip`."""
+    columns = [c for c in cells.columns if c != "row"]
+    return _blank_and_skip(cells, columns, serial_column).filter(~pl.col("_blank"))
+
+
+def _period_cells(body: pl.DataFrame, found: dict[str, HeaderColumn]) -> set[str]:
+    """The distinct cells of the period column (统计月份) in the data rows."""
+    if PERIOD_FIELD not in found or f"c{found[PERIOD_FIELD].index}" not in body.columns:
+        return set()
+    column = f"c{found[PERIOD_FIELD].index}"
+    return set(body.filter(~pl.col("_skip"))[column].drop_nulls().unique().to_list())
+
+
+def _period_from_column(cells: set[str], found, source, name_problem) -> str:
     from etl.rules import month_of  # the month rule reads every month form a cell may hold
 
     if PERIOD_FIELD not in found:
@@ -210,7 +280,6 @@ def _period_from_column(body, found, source, name_problem) -> str:
             f"无法确定统计期：文件名{name_problem}，表中也没有“统计月份”列",
         )
     column = found[PERIOD_FIELD]
-    cells = body.filter(~pl.col("_skip"))[f"c{column.index}"].drop_nulls().unique().to_list()
     periods = set()
     for cell in cells:
         period, _ = period_for(source.frequency, cell)

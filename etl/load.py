@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -72,18 +73,25 @@ class Outcome:
         )
 
     @classmethod
-    def loaded(cls, offer: Offer, extract: Extract, typing: Typing) -> Outcome:
+    def loaded(cls, offer: Offer, extract: Extract) -> Outcome:
+        """A file being loaded: its rows are counted in as its parts are inserted."""
         return cls(
             extract.source.name,
             extract.period,
             offer.file_name,
             "loaded",
-            rows_read=extract.rows_read,
-            rows_loaded=typing.loaded.height,
-            rows_quarantined=typing.rows_quarantined,
-            rows_skipped=extract.rows_skipped,
+            rows_read=0,
+            rows_loaded=0,
+            rows_quarantined=0,
+            rows_skipped=0,
             message="；".join(extract.warnings),
         )
+
+    def count(self, part: Extract, typing: Typing) -> None:
+        self.rows_read += part.rows_read
+        self.rows_loaded += typing.loaded.height
+        self.rows_quarantined += typing.rows_quarantined
+        self.rows_skipped += part.rows_skipped
 
     def line(self) -> str:
         if self.status == "loaded":
@@ -202,7 +210,8 @@ def _log(con, load_id: int, offer: Offer, outcome: Outcome) -> None:
 
 @dataclass
 class Prepared:
-    """An offer read and typed (off the main thread), ready to commit."""
+    """An offer read and typed (off the main thread), ready to commit: the whole file, or
+    the first batch of a file read in batches (the rest is read while it is committed)."""
 
     extract: Extract
     typing: Typing
@@ -222,9 +231,18 @@ def _prepare(offer: Offer) -> Prepared | FileRejected | None:
 
 
 def _commit(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
-    """Record one offer — and for a loaded file, replace its period's rows — in one transaction."""
+    """Record one offer — and for a loaded file, replace its period's rows — in one
+    transaction. A file found unreadable part-way through is rejected whole."""
     if isinstance(prepared, FileRejected):
         offer.rejection = prepared
+    try:
+        return _record(con, offer, prepared)
+    except FileRejected as rejection:  # its transaction rolled back: none of its rows stay
+        offer.rejection = rejection
+        return _record(con, offer, None)
+
+
+def _record(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
     con.execute("BEGIN")
     try:
         load_id = _next_load_id(con)
@@ -233,10 +251,8 @@ def _commit(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
         elif offer.rejection is not None:
             outcome = Outcome.rejected(offer)
         else:
-            outcome = Outcome.loaded(offer, prepared.extract, prepared.typing)
+            outcome = _replace_period(con, load_id, offer, prepared)
         _log(con, load_id, offer, outcome)
-        if outcome.status == "loaded":
-            _replace_period(con, load_id, prepared)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -244,7 +260,10 @@ def _commit(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
     return outcome
 
 
-def _replace_period(con: duckdb.DuckDBPyConnection, load_id: int, prepared: Prepared) -> None:
+def _replace_period(
+    con: duckdb.DuckDBPyConnection, load_id: int, offer: Offer, prepared: Prepared
+) -> Outcome:
+    """The period's rows and quarantine replaced by the file's, part by part."""
     source, period = prepared.extract.source, prepared.extract.period
     # The table name comes from the declarations (a checked identifier); values are parameters.
     con.execute(f"DELETE FROM {source.table} WHERE period = ?", [period])
@@ -253,16 +272,36 @@ def _replace_period(con: duckdb.DuckDBPyConnection, load_id: int, prepared: Prep
         "(SELECT load_id FROM load_log WHERE source = ? AND period = ? AND load_id <> ?)",
         [source.name, period, load_id],
     )
-    rows = prepared.typing.loaded.with_columns(
-        period=pl.lit(period), load_id=pl.lit(load_id, pl.Int64)
-    )
-    con.register("incoming_rows", rows)
-    con.execute(f"INSERT INTO {source.table} BY NAME SELECT * FROM incoming_rows")
-    con.unregister("incoming_rows")
-    quarantine = prepared.typing.quarantine.with_columns(load_id=pl.lit(load_id, pl.Int64))
-    con.register("incoming_quarantine", quarantine)
-    con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_quarantine")
-    con.unregister("incoming_quarantine")
+    outcome = Outcome.loaded(offer, prepared.extract)
+    for part, typing in _typed_parts(prepared):
+        outcome.count(part, typing)
+        rows = typing.loaded.with_columns(period=pl.lit(period), load_id=pl.lit(load_id, pl.Int64))
+        con.register("incoming_rows", rows)
+        con.execute(f"INSERT INTO {source.table} BY NAME SELECT * FROM incoming_rows")
+        con.unregister("incoming_rows")
+        quarantine = typing.quarantine.with_columns(load_id=pl.lit(load_id, pl.Int64))
+        con.register("incoming_quarantine", quarantine)
+        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_quarantine")
+        con.unregister("incoming_quarantine")
+    return outcome
+
+
+def _typed_parts(prepared: Prepared) -> Iterator[tuple[Extract, Typing]]:
+    """The file's parts with their typing: the first as prepared, each next one read and
+    typed on a second thread while the one before is inserted."""
+    yield prepared.extract, prepared.typing
+    parts = prepared.extract.parts()
+    next(parts)  # the first, typed already
+
+    def next_typed():
+        part = next(parts, None)
+        return None if part is None else (part, type_extract(part))
+
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        coming = reader.submit(next_typed)
+        while (typed := coming.result()) is not None:
+            coming = reader.submit(next_typed)
+            yield typed
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, file_name: str) -> Outcome:

@@ -27,7 +27,11 @@ def default_warehouse() -> Path:
 MAX_INFLATED_ENV = "XUNYI_MAX_INFLATED_MB"
 DEFAULT_MAX_INFLATED_MB = 512  # an .xlsx, inflated: the sum of its zip members' sizes
 MAX_FILE_ENV = "XUNYI_MAX_FILE_MB"
-DEFAULT_MAX_FILE_MB = 100  # a .csv or .xls, read whole into memory (~15× its size for a CSV)
+DEFAULT_MAX_FILE_MB = 100  # an .xls, read whole into memory
+MAX_CSV_ENV = "XUNYI_MAX_CSV_MB"
+DEFAULT_MAX_CSV_MB = 4096  # a .csv, read in batches: memory stays flat, time grows with it
+CSV_BATCH_ROWS_ENV = "XUNYI_CSV_BATCH_ROWS"
+DEFAULT_CSV_BATCH_ROWS = 250_000  # records of a CSV read, typed and inserted at a time
 MAX_UPLOAD_ENV = "XUNYI_MAX_UPLOAD_MB"
 DEFAULT_MAX_UPLOAD_MB = 50  # a file uploaded on the dashboard, as sent
 
@@ -53,8 +57,24 @@ def max_inflated_mb() -> float:
 
 
 def max_file_mb() -> float:
-    """How large a .csv or .xls may be: $XUNYI_MAX_FILE_MB, else 100 (MiB)."""
+    """How large an .xls may be: $XUNYI_MAX_FILE_MB, else 100 (MiB)."""
     return _megabytes(MAX_FILE_ENV, DEFAULT_MAX_FILE_MB)
+
+
+def max_csv_mb() -> float:
+    """How large a .csv may be: $XUNYI_MAX_CSV_MB, else 4096 (MiB)."""
+    return _megabytes(MAX_CSV_ENV, DEFAULT_MAX_CSV_MB)
+
+
+def csv_batch_rows() -> int:
+    """How many records of a CSV are read, typed and inserted at a time:
+    $XUNYI_CSV_BATCH_ROWS, else 250,000 (at least 100: the header is searched in the first)."""
+    text = os.environ.get(CSV_BATCH_ROWS_ENV, "").strip()
+    if not text:
+        return DEFAULT_CSV_BATCH_ROWS
+    if not text.isdigit() or int(text) < 100:
+        raise ValueError(f"环境变量 {CSV_BATCH_ROWS_ENV} 应为不小于 100 的整数，现为 {text!r}")
+    return int(text)
 
 
 def max_upload_mb() -> float:

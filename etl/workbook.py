@@ -10,6 +10,7 @@ number (blank rows count), or the CSV's physical line number.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -17,6 +18,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -59,25 +61,28 @@ def read_grid(path: Path, preferred_sheet: str) -> Grid:
         raise Unreadable(
             f"不支持的文件格式“{path.suffix or '无扩展名'}”，请以 .xlsx、.xls 或 .csv 报送"
         )
-    size = path.stat().st_size
+    check_size(path)
+    if suffix == ".csv":
+        return next(csv_grids(path))
+    return _restored(_read_workbook(path, preferred_sheet))
+
+
+def check_size(path: Path) -> None:
+    """Refuse a file that would cost too much to read (the limits below), before reading it."""
+    suffix, size = path.suffix.lower(), path.stat().st_size
     if size == 0:
         raise Unreadable("文件是空的（0 字节）")
     if suffix == ".xlsx":
         check_inflation(path, path.suffix)
     else:
-        check_file_size(size)
-    grid = _read_csv(path) if suffix == ".csv" else _read_workbook(path, preferred_sheet)
-    # A cell our own downloads neutralised ('=…, '-…: etl/cells.py) reads as its text.
-    text = [c for c in grid.cells.columns if c != "row"]
-    grid.cells = grid.cells.with_columns(restored(c) for c in text)
-    return grid
+        check_file_size(size, settings.max_csv_mb() if suffix == ".csv" else None)
 
 
 # -- Limits: what a file may cost to read ---------------------------------------------------
 #
-# A clerk's file is read whole: a .csv or .xls into memory as it is, an .xlsx inflated from
-# its zip. Before anything is read, a .csv or .xls is held to a size, and an .xlsx to how
-# much it may inflate to (etl/settings.py). A zip's directory may lie about its members'
+# A clerk's workbook is read whole: an .xls into memory as it is, an .xlsx inflated from its
+# zip; a .csv is read in batches. Before anything is read, a .csv or .xls is held to a size,
+# and an .xlsx to how much it may inflate to (etl/settings.py). A zip's directory may lie about its members'
 # sizes, and the workbook reader (calamine) inflates a member whatever its declared size:
 # so every member whose worst case does not fit the limit is first inflated here, through
 # a counting stream that keeps nothing and stops as soon as it outgrows its declared size.
@@ -123,9 +128,10 @@ def _too_many_parts(entries: int) -> Unreadable:
     )
 
 
-def check_file_size(size: int) -> None:
-    """A .csv or .xls is read whole into memory: refuse one above the configured size."""
-    limit_mb = settings.max_file_mb()
+def check_file_size(size: int, limit_mb: float | None = None) -> None:
+    """An .xls is read whole into memory, a .csv in batches: refuse one above its limit
+    (`limit_mb`, else the .xls limit)."""
+    limit_mb = settings.max_file_mb() if limit_mb is None else limit_mb
     if size > limit_mb * settings.MIB:
         raise Unreadable(file_too_large(size, limit_mb))
 
@@ -237,47 +243,88 @@ def _inflate_counting(fp, info: zipfile.ZipInfo, suffix: str) -> None:
 
 def decode_csv(data: bytes) -> str:
     """UTF-8 (BOM dropped) when the bytes are UTF-8, else GB18030 (Excel's CSV on Chinese Windows)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as e:
-        raise Unreadable("CSV 文件的编码无法识别（应为 UTF-8 或 GBK/GB18030）") from e
+    return data.decode(_csv_encoding(io.BytesIO(data)))
 
 
-def _read_csv(path: Path) -> Grid:
-    text = decode_csv(path.read_bytes())
-    if "\x00" in text:
-        raise Unreadable("这不是文本格式的 CSV 文件")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records, line_numbers = [], []
-    last_line = 0
-    try:
-        for record in reader:
-            # A record starts on the line after the previous one ended (quoted cells may
-            # span lines), so this is the line the clerk sees it start on.
-            line_numbers.append(last_line + 1)
-            records.append(record)
-            last_line = reader.line_num
-    except csv.Error as e:
-        raise Unreadable(f"CSV 文件格式有误（第 {last_line + 1} 行）：{e}") from e
+def _csv_encoding(stream) -> str:
+    """The encoding a CSV is read in, from a pass over its bytes in blocks (nothing kept):
+    utf-8-sig when they are UTF-8, else gb18030; Unreadable when they are neither, or hold
+    a NUL byte (no text file does)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while block := stream.read(_CSV_BLOCK):
+                if b"\x00" in block:
+                    raise Unreadable("这不是文本格式的 CSV 文件")
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise Unreadable("CSV 文件的编码无法识别（应为 UTF-8 或 GBK/GB18030）")
+
+
+_CSV_BLOCK = 1 << 22
+
+
+def csv_grids(path: Path, batch_rows: int | None = None) -> Iterator[Grid]:
+    """A CSV as grids of up to `batch_rows` records each (all in one when None), in order.
+
+    Memory holds one batch, whatever the file's length. Each grid is as wide as its widest
+    record (short rows are padded), so a batch's blank and data rows are judged as the whole
+    file's would be; its `row` is the physical line each record starts on.
+    """
+    with path.open("rb") as raw:
+        encoding = _csv_encoding(raw)
+    with path.open(encoding=encoding, newline="") as text:
+        reader = csv.reader(text)
+        last_line, seen = 0, False
+        while True:
+            records, line_numbers = [], []
+            try:
+                for record in reader:
+                    # A record starts on the line after the previous one ended (quoted
+                    # cells may span lines): the line the clerk sees it start on.
+                    line_numbers.append(last_line + 1)
+                    records.append(record)
+                    last_line = reader.line_num
+                    if batch_rows is not None and len(records) >= batch_rows:
+                        break
+            except csv.Error as e:
+                raise Unreadable(f"CSV 文件格式有误（第 {last_line + 1} 行）：{e}") from e
+            last = batch_rows is None or len(records) < batch_rows
+            grid = _csv_grid(records, line_numbers) if records else None
+            seen = seen or (grid is not None and grid.width > 0)
+            if last and not seen:
+                raise Unreadable("文件中没有任何内容")
+            if grid is not None:
+                yield grid
+            if last:
+                return
+
+
+def _csv_grid(records: list[list[str]], line_numbers: list[int]) -> Grid:
     width = max((len(r) for r in records), default=0)
-    if width == 0:
-        raise Unreadable("文件中没有任何内容")
     for record in records:  # short rows (titles, summaries) are padded to the widest
         if len(record) < width:
             record.extend([""] * (width - len(record)))
     names = [f"c{i}" for i in range(width)]
+    rows = pl.Series("row", line_numbers, dtype=pl.Int64)
+    if width == 0:  # blank lines only
+        return Grid(pl.DataFrame([rows]))
     cells = pl.DataFrame(records, schema={n: pl.String for n in names}, orient="row")
     cells = cells.with_columns(
-        [pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names]
-        + [pl.Series("row", line_numbers, dtype=pl.Int64)]
+        [pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names] + [rows]
     )
-    return Grid(cells)
+    return _restored(Grid(cells))
+
+
+def _restored(grid: Grid) -> Grid:
+    """A cell our own downloads neutralised ('=…, '-…: etl/cells.py) reads as its text."""
+    text = [c for c in grid.cells.columns if c != "row"]
+    grid.cells = grid.cells.with_columns(restored(c) for c in text)
+    return grid
 
 
 # -- Workbooks ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Command line: ``python -m generator --out DIR [--year 2024] [--seed N] [--scale F]``."""
+"""Command line: ``python -m generator --out DIR [--year 2024] [--seed N] [--scale F]
+[--format mixed|csv]``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 from .build import generate
+from .layouts import FILE_FORMATS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,11 +23,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument(
+        "--format",
+        choices=FILE_FORMATS,
+        default="mixed",
+        help="mixed: .xlsx/.xls/.csv as departments send them; csv: CSV wherever a file can be",
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
     started = time.monotonic()
-    truth = generate(args.out, year=args.year, seed=args.seed, scale=args.scale, progress=print)
+    truth = generate(
+        args.out,
+        year=args.year,
+        seed=args.seed,
+        scale=args.scale,
+        progress=print,
+        file_format=args.format,
+    )
     print(
         f"done in {time.monotonic() - started:.1f} s: {len(truth['quarantine'])} bad cells, "
         f"{len(truth['rejected_files'])} rejected files"

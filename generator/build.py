@@ -99,9 +99,11 @@ def generate(
     seed: int = 1,
     scale: float = 1.0,
     progress: Callable[[str], object] = print,
+    file_format: str = "mixed",
 ) -> dict:
-    """Write ``out_dir/inbox/<source>/…`` and ``out_dir/truth.json``; return the truth."""
-    return generate_county_year(out_dir, year, seed, scale, progress).truth()
+    """Write ``out_dir/inbox/<source>/…`` and ``out_dir/truth.json``; return the truth.
+    ``file_format`` "csv": every file CSV but the deliberately unreadable workbook."""
+    return generate_county_year(out_dir, year, seed, scale, progress, file_format).truth()
 
 
 def generate_county_year(
@@ -110,6 +112,7 @@ def generate_county_year(
     seed: int = 1,
     scale: float = 1.0,
     progress: Callable[[str], object] = print,
+    file_format: str = "mixed",
 ) -> CountyYear:
     """As ``generate``, returning the generator's full record (``truth.CountyYear``)."""
     out_dir = Path(out_dir)
@@ -128,7 +131,7 @@ def generate_county_year(
         lambda name: random.Random(f"xunyi/{seed}/{year}/{scale}/defects/{name}"),
     )
     rows = _row_counts(county)
-    layouts = plan_layouts(year, seed, rows)
+    layouts = plan_layouts(year, seed, rows, file_format)
     _WORLD.update(county=county, inbox=inbox, seed=seed)
 
     # Biggest files first, so two workers finish together.

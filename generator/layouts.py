@@ -25,6 +25,27 @@ from .sources import ID_ALIASES, MONEY, SOURCES, TOWN_ALIASES, VILLAGE_ALIASES
 
 WORKBOOK = ("xlsx", "xls")
 XLS_MAX_ROWS = 65_000
+# An .xlsx sheet holds 1,048,576 rows; a ledger near that (title, header, subtotal and
+# signature rows added) is sent as CSV, as a clerk's export would be.
+XLSX_MAX_ROWS = 1_048_576 - 1_000
+FILE_FORMATS = ("mixed", "csv")
+CSV_ENCODINGS = (
+    "utf-8",
+    "utf-8-sig",
+    "gb18030",
+    "gb18030",
+)  # `--format`: the usual mix, or CSV wherever a file can be
+# Cases only a workbook can show: not asked of a county-year written as CSV.
+WORKBOOK_CASES = {
+    ".xls (xlwt)",
+    "leading blank row above the title",
+    "two-row header",
+    "a merged group over the payers (报销情况)",
+    "two-row header in a 人社 ledger",
+    "header with a line break",
+    "data sheet named after the title, behind a note sheet",
+    "second sheet after the data",
+}
 
 # (source, calendar month) -> how its monthly file(s) are rejected. duplicate_period: two
 # files. The housing bureau's July file names no month: that month the county has no
@@ -229,11 +250,15 @@ def _random_style(layout: Layout, rng: random.Random, rows: int) -> None:
     src = layout.source
     clerkish = src not in SYSTEM_EXPORTS
     fmt_weights = FORMAT_WEIGHTS.get(src, DEFAULT_FORMATS)
-    fmts = [f for f, _ in fmt_weights if not (f == "xls" and rows > XLS_MAX_ROWS)]
+    fmts = [
+        f
+        for f, _ in fmt_weights
+        if not (f == "xls" and rows > XLS_MAX_ROWS) and not (f == "xlsx" and rows > XLSX_MAX_ROWS)
+    ]
     weights = [w for f, w in fmt_weights if f in fmts]
     layout.fmt = rng.choices(fmts, weights)[0]
     if layout.fmt == "csv":
-        layout.encoding = rng.choice(("utf-8", "utf-8-sig", "gb18030", "gb18030"))
+        layout.encoding = rng.choice(CSV_ENCODINGS)
     layout.name_template = rng.choice(NAME_TEMPLATES[src])
     layout.period_form = rng.choice(PERIOD_FORMS[layout.kind])
     layout.title_rows = rng.choice((0, 1, 1, 2, 3, 4) if clerkish else (0, 1, 1, 2))
@@ -351,7 +376,11 @@ def _cases(layouts: list[Layout], rows: dict) -> list[Case]:
     def fmt_is(fmt, enc=None):
         return lambda lo: lo.fmt == fmt and (enc is None or lo.encoding == enc)
 
-    csv_ok = lambda lo: lo.fmt == "xlsx" and shared(fmt_is("xlsx"))(lo)  # noqa: E731
+    csv_only = _csv_only(layouts)
+    if csv_only:  # every file is CSV already: a case of an encoding takes another's file
+        csv_ok = lambda lo: lo.fmt == "csv" and shared(fmt_is("csv", lo.encoding))(lo)  # noqa: E731
+    else:
+        csv_ok = lambda lo: lo.fmt == "xlsx" and shared(fmt_is("xlsx"))(lo)  # noqa: E731
     money = lambda lo: _has_yuan_money(lo.source)  # noqa: E731
     period_forms = [
         Case(
@@ -367,7 +396,7 @@ def _cases(layouts: list[Layout], rows: dict) -> list[Case]:
         for kind in ("month", "quarter")
         for f in PERIOD_FORMS[kind]
     ]
-    return [
+    cases = [
         Case(
             ".xls (xlwt)",
             fmt_is("xls"),
@@ -554,6 +583,12 @@ def _cases(layouts: list[Layout], rows: dict) -> list[Case]:
             for n in range(6)
         ),
     ]
+    return [c for c in cases if c.name not in WORKBOOK_CASES] if csv_only else cases
+
+
+def _csv_only(layouts: list[Layout]) -> bool:
+    """Is the county-year written as CSV (`--format csv`): no loaded file a workbook?"""
+    return not any(lo.workbook for lo in layouts if lo.loaded)
 
 
 def _cover_layout_cases(layouts: list[Layout], rng: random.Random, rows: dict) -> None:
@@ -725,7 +760,10 @@ def _types(lo: Layout) -> set[str]:
 def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None:
     loaded = [lo for lo in layouts if lo.loaded]
     faultable = [lo for lo in loaded if not _reconciled(lo)]
+    csv_only = _csv_only(layouts)
     for reason, variant, sources, family in FORCED_FAULTS:
+        if csv_only and family == "workbook":
+            continue
         able = [
             lo
             for lo in faultable
@@ -753,6 +791,8 @@ def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None
             ("date", "compact_number"),
             ("month", "cell"),
         }
+        if csv_only and workbook_only:
+            continue
         yuan = form in ("yuan", "comma_yuan")  # needs a column declared in 元
         fits = [
             lo
@@ -778,15 +818,20 @@ def _place_forced(layouts: list[Layout], rng: random.Random, rows: dict) -> None
 # --------------------------------------------------------------------------- the plan
 
 
-def plan_layouts(year: int, seed: int, rows: dict[tuple[str, int], int]) -> list[Layout]:
+def plan_layouts(
+    year: int, seed: int, rows: dict[tuple[str, int], int], file_format: str = "mixed"
+) -> list[Layout]:
     """One layout per (source, period), two for a duplicated month; ``rows`` gives each
-    ledger's row count so formats and forced cases go where they fit."""
+    ledger's row count so formats and forced cases go where they fit. ``file_format`` "csv"
+    writes every file as CSV but the deliberately unreadable workbook."""
     rng = random.Random(f"xunyi/{seed}/{year}/layouts")
     layouts: list[Layout] = []
     for source in SOURCES:
         for fp in file_periods(source, year):
             lo = Layout(source, fp.index, year, period=fp.period, kind=fp.kind, month=fp.month)
             _random_style(lo, rng, rows[(source, fp.index)])
+            if file_format == "csv" and lo.fmt != "csv":
+                lo.fmt, lo.encoding = "csv", rng.choice(CSV_ENCODINGS)
             _decorate(lo, rng)
             if fp.kind == "month":
                 lo.rejection = REJECTED.get((source, lo.month))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, load, query
-from files import EMPLOYMENT_HEADER, employment_row, write_csv, write_xlsx
+from files import EMPLOYMENT_HEADER, employment_row, write_csv, write_xls, write_xlsx
 
 from etl.workbook import Unreadable, check_inflation
 
@@ -256,18 +256,26 @@ def test_a_damaged_zip_is_unreadable(tmp_path, monkeypatch):
         check_inflation(damaged)
 
 
-def test_csv_and_xls_are_held_to_the_file_size_limit(tmp_path, warehouse, monkeypatch):
-    monkeypatch.setenv("XUNYI_MAX_FILE_MB", "0.05")  # 51 KiB
+def test_csv_and_xls_are_held_to_their_file_size_limits(tmp_path, warehouse, monkeypatch):
+    # An .xls is read whole (XUNYI_MAX_FILE_MB); a CSV in batches, so its own, larger limit.
+    monkeypatch.setenv("XUNYI_MAX_FILE_MB", "0.02")  # 20 KiB
+    monkeypatch.setenv("XUNYI_MAX_CSV_MB", "0.04")  # 41 KiB
     inbox = tmp_path / "county" / "inbox"
     body = [employment_row(n) for n in range(1, 400)]
-    write_csv(inbox / "employment" / "2024-05.csv", [EMPLOYMENT_HEADER, *body])
-    write_csv(inbox / "employment" / "2024-06.csv", [EMPLOYMENT_HEADER, *body[:3]])
-    assert (inbox / "employment" / "2024-05.csv").stat().st_size > 0.05 * MIB
+    write_csv(inbox / "employment" / "2024-03.csv", [EMPLOYMENT_HEADER, *body[:230]])
+    write_csv(inbox / "employment" / "2024-04.csv", [EMPLOYMENT_HEADER, *body])
+    write_xls(inbox / "employment" / "2024-05.xls", [EMPLOYMENT_HEADER, *body])
+    write_xls(inbox / "employment" / "2024-06.xls", [EMPLOYMENT_HEADER, *body[:3]])
+    sizes = {p.name: p.stat().st_size / MIB for p in (inbox / "employment").iterdir()}
+    assert 0.02 < sizes["2024-03.csv"] < 0.04 < sizes["2024-04.csv"]
+    assert sizes["2024-05.xls"] > 0.02 > sizes["2024-06.xls"]
     outcomes = {o.file_name: o for o in load(inbox, warehouse)}
-    big = outcomes["employment/2024-05.csv"]
-    assert (big.status, big.reason_code) == ("rejected", "unreadable")
-    assert "超过 0.05 MB 的上限" in big.message
-    assert outcomes["employment/2024-06.csv"].status == "loaded"
+    for name, limit in (("2024-04.csv", "0.04"), ("2024-05.xls", "0.02")):
+        big = outcomes[f"employment/{name}"]
+        assert (big.status, big.reason_code) == ("rejected", "unreadable"), name
+        assert f"超过 {limit} MB 的上限" in big.message
+    assert outcomes["employment/2024-03.csv"].status == "loaded"  # over the .xls limit: fine
+    assert outcomes["employment/2024-06.xls"].status == "loaded"
 
 
 def test_a_bad_limit_setting_is_a_usage_error(tmp_path, warehouse):

@@ -1,0 +1,171 @@
+"""A CSV read in batches loads exactly as the whole file does (issue 12).
+
+A small county is generated with `--format csv` (every file CSV but the deliberately
+unreadable workbook) and loaded twice: whole files, and in batches of 100 records. Every
+table of the two warehouses must be equal, and the quarantine must be the truth's. Hand-made
+files then put the awkward things on a batch boundary: a quoted cell spanning lines, a
+period column that changes in a later batch, a file that breaks after its first batch.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+from conftest import load, query
+from files import EMPLOYMENT_HEADER, employment_row, write_csv
+
+import generator
+from etl.declarations import sources
+from etl.extract import read_extract
+
+SMALL_BATCH = "100"  # the least settings.csv_batch_rows() allows
+WHOLE_FILE = "100000000"
+# Columns that record when, not what: they differ between two loads of the same files.
+CLOCK_COLUMNS = {"loaded_at"}
+
+
+@pytest.fixture(scope="module")
+def csv_county(tmp_path_factory):
+    root = tmp_path_factory.mktemp("csv-county")
+    truth = generator.generate(
+        root / "county", seed=3, scale=0.05, progress=lambda _: None, file_format="csv"
+    )
+    return root, truth
+
+
+def _load_with(batch_rows: str, inbox, warehouse, monkeypatch):
+    with monkeypatch.context() as env:
+        env.setenv("XUNYI_CSV_BATCH_ROWS", batch_rows)
+        return load(inbox, warehouse)
+
+
+def _tables(warehouse) -> dict[str, pl.DataFrame]:
+    """Every base table, its clock columns left out, sorted on every column."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1"
+            ).fetchall()
+        ]
+        tables = {}
+        for name in names:
+            frame = con.sql(f'SELECT * FROM "{name}"').pl()
+            frame = frame.drop([c for c in frame.columns if c in CLOCK_COLUMNS])
+            tables[name] = frame.sort(frame.columns, nulls_last=True) if frame.width else frame
+        return tables
+    finally:
+        con.close()
+
+
+def test_every_file_but_the_broken_workbook_is_csv(csv_county):
+    root, _ = csv_county
+    files = [p for p in (root / "county" / "inbox").rglob("*") if p.is_file()]
+    others = sorted(
+        p.relative_to(root / "county" / "inbox").as_posix() for p in files if p.suffix != ".csv"
+    )
+    # the truncated loans workbook, the unknown source's workbook, the stray .docx
+    assert len(others) == 3, others
+    assert any(o.startswith("loans/") and o.endswith(".xlsx") for o in others)
+    assert any(o.endswith(".docx") for o in others)
+
+
+def test_batched_load_equals_whole_file_load(csv_county, tmp_path, monkeypatch):
+    root, truth = csv_county
+    inbox = root / "county"
+    whole, batched = tmp_path / "whole.duckdb", tmp_path / "batched.duckdb"
+    _load_with(WHOLE_FILE, inbox, whole, monkeypatch)
+    _load_with(SMALL_BATCH, inbox, batched, monkeypatch)
+    # Batches were really used: files of many batches, some with the period in a column.
+    many = query(batched, "SELECT count(*) FROM v_load_log WHERE rows_read > 3 * 100")[0][0]
+    assert many >= 10
+
+    expected, got = _tables(whole), _tables(batched)
+    assert got.keys() == expected.keys()
+    for name in expected:
+        assert got[name].equals(expected[name]), name
+    assert sum(f.height for f in got.values()) > 10_000
+
+    # and what the batches quarantined is what the generator planted
+    quarantined = query(
+        batched,
+        "SELECT source, period, file_name, row_number, column_name, reason_code "
+        "FROM v_quarantine ORDER BY ALL",
+    )
+    planted = sorted(
+        (
+            q["source"],
+            q["period"],
+            q["file_name"],
+            q["row_number"],
+            q["column_name"],
+            q["reason_code"],
+        )
+        for q in truth["quarantine"]
+    )
+    assert quarantined == planted
+    rejected = query(
+        batched,
+        "SELECT source, file_name, reason_code FROM v_load_log WHERE status = 'rejected' ORDER BY ALL",
+    )
+    assert rejected == sorted(
+        (r["source"], r["file_name"], r["reason_code"]) for r in truth["rejected_files"]
+    )
+
+
+def _rows(n: int, start: int = 1) -> list[list]:
+    return [employment_row(i) for i in range(start, start + n)]
+
+
+def test_a_quoted_cell_spanning_lines_across_a_batch_boundary_keeps_its_line(tmp_path):
+    rows = _rows(250)
+    rows[98][1] = "王\n芳"  # record 100 (the header is record 1) spans two lines
+    path = write_csv(tmp_path / "务工2024-06.csv", [EMPLOYMENT_HEADER, *rows])
+    whole = read_extract(path, sources()["employment"], path.name, batch_rows=10_000)
+    parts = list(read_extract(path, sources()["employment"], path.name, batch_rows=100).parts())
+    assert len(parts) == 3
+    batched = pl.concat([p.data for p in parts])
+    assert batched.equals(whole.data)
+    assert batched["row"].to_list()[98:101] == [100, 102, 103]  # the line each record starts on
+    assert sum(p.rows_read for p in parts) == whole.rows_read == 250
+
+
+def test_a_period_column_is_read_across_every_batch(tmp_path):
+    header = [*EMPLOYMENT_HEADER, "统计月份"]
+    rows = [[*r, "2024-06"] for r in _rows(250)]
+    rows[230][-1] = "2024-07"  # in the third batch
+    path = write_csv(tmp_path / "务工台账.csv", [header, *rows])
+    from etl.extract import FileRejected
+
+    with pytest.raises(FileRejected) as rejected:
+        read_extract(path, sources()["employment"], path.name, batch_rows=100)
+    assert rejected.value.reason_code == "no_period"
+    assert "2024-07" in rejected.value.message
+    rows[230][-1] = "2024年6月"  # the same month, spelt otherwise
+    path = write_csv(tmp_path / "务工台账.csv", [header, *rows])
+    extract = read_extract(path, sources()["employment"], path.name, batch_rows=100)
+    assert extract.period == "2024-06"
+    assert sum(p.data.height for p in extract.parts()) == 250
+
+
+def test_a_file_breaking_after_its_first_batch_is_rejected_whole(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    warehouse = tmp_path / "xunyi.duckdb"
+    write_csv(inbox / "employment" / "务工2024-06.csv", [EMPLOYMENT_HEADER, *_rows(3)])
+    _load_with(SMALL_BATCH, inbox, warehouse, monkeypatch)
+    before = query(warehouse, "SELECT count(*) FROM stg_employment WHERE period = '2024-06'")
+    assert before == [(3,)]
+
+    rows = _rows(250)
+    rows[220][1] = "王" * 200_000  # past the CSV reader's field limit, in the third batch
+    write_csv(inbox / "employment" / "务工2024-06.csv", [EMPLOYMENT_HEADER, *rows])
+    (outcome,) = _load_with(SMALL_BATCH, inbox, warehouse, monkeypatch)
+    assert (outcome.status, outcome.reason_code) == ("rejected", "unreadable")
+    assert "CSV 文件格式有误" in outcome.message
+    # the period keeps the rows it had: none of the broken file's first batches stayed
+    assert (
+        query(warehouse, "SELECT count(*) FROM stg_employment WHERE period = '2024-06'") == before
+    )
