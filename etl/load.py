@@ -231,59 +231,85 @@ def _prepare(offer: Offer) -> Prepared | FileRejected | None:
 
 
 def _commit(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
-    """Record one offer — and for a loaded file, replace its period's rows — in one
-    transaction. A file found unreadable part-way through is rejected whole."""
+    """Record one offer — and for a loaded file, replace its period's rows by its own.
+
+    A file's rows are inserted part by part under its new load id, each part committed
+    (DuckDB holds a transaction's rows in memory: one transaction for a long CSV would grow
+    with it); then one transaction drops the period's older rows and logs the file. Until
+    then nothing reads them: they are in the private copy (etl/warehouse.py), not current.
+    A file found unreadable part-way through is rejected whole: its parts are deleted and
+    the period keeps the rows it had.
+    """
     if isinstance(prepared, FileRejected):
         offer.rejection = prepared
-    try:
-        return _record(con, offer, prepared)
-    except FileRejected as rejection:  # its transaction rolled back: none of its rows stay
-        offer.rejection = rejection
-        return _record(con, offer, None)
-
-
-def _record(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
+    load_id = _next_load_id(con)
+    outcome = None
+    if offer.rejection is None and not offer.unchanged:
+        try:
+            outcome = _insert_parts(con, load_id, offer, prepared)
+        except FileRejected as rejection:
+            offer.rejection = rejection
+            _discard(con, prepared.extract.source, load_id)
+        except BaseException:
+            _discard(con, prepared.extract.source, load_id)
+            raise
+    if outcome is None:
+        outcome = Outcome.unchanged(offer) if offer.unchanged else Outcome.rejected(offer)
     con.execute("BEGIN")
     try:
-        load_id = _next_load_id(con)
-        if offer.unchanged:
-            outcome = Outcome.unchanged(offer)
-        elif offer.rejection is not None:
-            outcome = Outcome.rejected(offer)
-        else:
-            outcome = _replace_period(con, load_id, offer, prepared)
+        if outcome.status == "loaded":
+            _drop_older(con, prepared.extract.source, prepared.extract.period, load_id)
         _log(con, load_id, offer, outcome)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        if outcome.status == "loaded":
+            _discard(con, prepared.extract.source, load_id)
         raise
     return outcome
 
 
-def _replace_period(
+def _insert_parts(
     con: duckdb.DuckDBPyConnection, load_id: int, offer: Offer, prepared: Prepared
 ) -> Outcome:
-    """The period's rows and quarantine replaced by the file's, part by part."""
+    """The file's rows and quarantined cells inserted under `load_id`, part by part."""
     source, period = prepared.extract.source, prepared.extract.period
-    # The table name comes from the declarations (a checked identifier); values are parameters.
-    con.execute(f"DELETE FROM {source.table} WHERE period = ?", [period])
+    outcome = Outcome.loaded(offer, prepared.extract)
+    for part, typing in _typed_parts(prepared):
+        outcome.count(part, typing)
+        rows = typing.loaded.with_columns(period=pl.lit(period), load_id=pl.lit(load_id, pl.Int64))
+        quarantine = typing.quarantine.with_columns(load_id=pl.lit(load_id, pl.Int64))
+        con.execute("BEGIN")
+        try:
+            con.register("incoming_rows", rows)
+            # The table name comes from the declarations (a checked identifier).
+            con.execute(f"INSERT INTO {source.table} BY NAME SELECT * FROM incoming_rows")
+            con.register("incoming_quarantine", quarantine)
+            con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_quarantine")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.unregister("incoming_rows")
+            con.unregister("incoming_quarantine")
+    return outcome
+
+
+def _drop_older(con: duckdb.DuckDBPyConnection, source, period: str, load_id: int) -> None:
+    """The period's rows and quarantine of earlier loads, now that `load_id` replaces them."""
+    con.execute(f"DELETE FROM {source.table} WHERE period = ? AND load_id <> ?", [period, load_id])
     con.execute(
         "DELETE FROM quarantine WHERE load_id IN "
         "(SELECT load_id FROM load_log WHERE source = ? AND period = ? AND load_id <> ?)",
         [source.name, period, load_id],
     )
-    outcome = Outcome.loaded(offer, prepared.extract)
-    for part, typing in _typed_parts(prepared):
-        outcome.count(part, typing)
-        rows = typing.loaded.with_columns(period=pl.lit(period), load_id=pl.lit(load_id, pl.Int64))
-        con.register("incoming_rows", rows)
-        con.execute(f"INSERT INTO {source.table} BY NAME SELECT * FROM incoming_rows")
-        con.unregister("incoming_rows")
-        quarantine = typing.quarantine.with_columns(load_id=pl.lit(load_id, pl.Int64))
-        con.register("incoming_quarantine", quarantine)
-        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming_quarantine")
-        con.unregister("incoming_quarantine")
-    return outcome
+
+
+def _discard(con: duckdb.DuckDBPyConnection, source, load_id: int) -> None:
+    """A file's parts inserted before it failed."""
+    con.execute(f"DELETE FROM {source.table} WHERE load_id = ?", [load_id])
+    con.execute("DELETE FROM quarantine WHERE load_id = ?", [load_id])
 
 
 def _typed_parts(prepared: Prepared) -> Iterator[tuple[Extract, Typing]]:

@@ -31,7 +31,7 @@ DEFAULT_MAX_FILE_MB = 100  # an .xls, read whole into memory
 MAX_CSV_ENV = "XUNYI_MAX_CSV_MB"
 DEFAULT_MAX_CSV_MB = 4096  # a .csv, read in batches: memory stays flat, time grows with it
 CSV_BATCH_ROWS_ENV = "XUNYI_CSV_BATCH_ROWS"
-DEFAULT_CSV_BATCH_ROWS = 250_000  # records of a CSV read, typed and inserted at a time
+DEFAULT_CSV_BATCH_ROWS = 100_000  # records of a CSV read, typed and inserted at a time
 MAX_UPLOAD_ENV = "XUNYI_MAX_UPLOAD_MB"
 DEFAULT_MAX_UPLOAD_MB = 50  # a file uploaded on the dashboard, as sent
 
@@ -68,7 +68,7 @@ def max_csv_mb() -> float:
 
 def csv_batch_rows() -> int:
     """How many records of a CSV are read, typed and inserted at a time:
-    $XUNYI_CSV_BATCH_ROWS, else 250,000 (at least 100: the header is searched in the first)."""
+    $XUNYI_CSV_BATCH_ROWS, else 100,000 (at least 100: the header is searched in the first)."""
     text = os.environ.get(CSV_BATCH_ROWS_ENV, "").strip()
     if not text:
         return DEFAULT_CSV_BATCH_ROWS
