@@ -1,8 +1,11 @@
 """Loading an inbox: every file offered ends up loaded, unchanged or rejected — and logged.
 
-Each file is one transaction: its load-log row, the replacement of its (source, period)'s
-rows and its quarantine commit together. A (source, period) sent again replaces that
-period; the same bytes sent again change nothing (`unchanged`).
+Each file is all or nothing: its rows and quarantined cells are inserted under its load id
+(part by part for a long CSV), then its load-log row and the removal of its (source,
+period)'s older rows commit together; a file that fails leaves none of its rows. All of
+it happens in the writing command's private copy, published whole (etl/warehouse.py). A
+(source, period) sent again replaces that period; the same bytes sent again change
+nothing (`unchanged`).
 """
 
 from __future__ import annotations
@@ -334,7 +337,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, file_name: str) -> Out
     """Load one file under the name `file_name` (`<source>/<name>`, as it is logged), with
     the rules of `load_directory`: the source from the folder part of the name, the period
     from the name (else its column), `unchanged` for the bytes of the file standing for its
-    (source, period), else a new version replacing that period; one transaction, logged."""
+    (source, period), else a new version replacing that period; all or nothing, logged."""
     folder, _, _ = file_name.partition("/")
     offer = Offer(folder=folder, path=path, file_name=file_name)
     _resolve(offer)
