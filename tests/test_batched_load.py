@@ -29,7 +29,7 @@ CLOCK_COLUMNS = {"loaded_at"}
 def csv_county(tmp_path_factory):
     root = tmp_path_factory.mktemp("csv-county")
     truth = generator.generate(
-        root / "county", seed=3, scale=0.05, progress=lambda _: None, file_format="csv"
+        root / "county", seed=3, scale=0.03, progress=lambda _: None, file_format="csv"
     )
     return root, truth
 
