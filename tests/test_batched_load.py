@@ -160,7 +160,8 @@ def test_a_file_breaking_after_its_first_batch_is_rejected_whole(tmp_path, monke
     assert before == [(3,)]
 
     rows = _rows(250)
-    rows[220][1] = "王" * 200_000  # past the CSV reader's field limit, in the third batch
+    rows[0][1] = "王,芳"  # a quoted cell: the csv module reads the file
+    rows[220][1] = "王" * 200_000  # past its field limit, in the third batch
     write_csv(inbox / "employment" / "务工2024-06.csv", [EMPLOYMENT_HEADER, *rows])
     (outcome,) = _load_with(SMALL_BATCH, inbox, warehouse, monkeypatch)
     assert (outcome.status, outcome.reason_code) == ("rejected", "unreadable")
@@ -169,3 +170,37 @@ def test_a_file_breaking_after_its_first_batch_is_rejected_whole(tmp_path, monke
     assert (
         query(warehouse, "SELECT count(*) FROM stg_employment WHERE period = '2024-06'") == before
     )
+
+
+def _grids(path, batch_rows, plain):
+    from etl.workbook import csv_grids
+
+    return [g.cells for g in csv_grids(path, batch_rows, plain=plain)]
+
+
+def test_the_fast_reader_of_unquoted_csv_agrees_with_the_csv_module(csv_county, tmp_path):
+    from etl.workbook import _csv_scan
+
+    root, _ = csv_county
+    unquoted = 0
+    for path in sorted((root / "county" / "inbox").rglob("*.csv")):
+        with path.open("rb") as raw:
+            _, quoted = _csv_scan(raw)
+        if quoted:
+            continue
+        unquoted += 1
+        for batch_rows in (None, 100):
+            fast, reference = _grids(path, batch_rows, True), _grids(path, batch_rows, False)
+            assert len(fast) == len(reference), path
+            assert all(a.equals(b) for a, b in zip(fast, reference, strict=True)), path
+    assert unquoted >= 20
+    # what a clerk's editor may do: CRLF, a lone CR, blank and white lines, ragged rows,
+    # no newline at the end, a BOM, GB18030
+    odd = "\ufeff标题\r\n\r\n序号,姓名,身份证号\r\n1,王芳\r2,李四,x,y\n   \n\n3,赵六,610429"
+    for encoding in ("utf-8", "gb18030"):
+        path = tmp_path / f"odd-{encoding}.csv"
+        path.write_bytes(odd.encode(encoding) if encoding == "utf-8" else odd[1:].encode(encoding))
+        fast, reference = _grids(path, None, True), _grids(path, None, False)
+        assert fast[0].equals(reference[0]), encoding
+        assert reference[0]["row"].to_list() == list(range(1, 9))
+        assert reference[0].width == 5  # four cells in the widest record, and `row`
