@@ -41,7 +41,6 @@ class Offer:
     file_name: str  # path below inbox/, with '/' separators
     sha256: str = ""
     period: str | None = None
-    extract: Extract | None = None
     rejection: FileRejected | None = None
     unchanged: bool = False  # the same bytes as the file loaded for its (source, period)
 
@@ -150,8 +149,9 @@ def _resolve(offer: Offer) -> None:
     offer.period, _ = period_for(source.frequency, Path(offer.file_name).stem)
     if offer.period is None:
         try:
-            offer.extract = read_extract(offer.path, source, offer.file_name)
-            offer.period = offer.extract.period
+            # Read for its period only, and read again when its turn comes: an inbox of
+            # such files must not be held in memory at once.
+            offer.period = read_extract(offer.path, source, offer.file_name).period
         except FileRejected as rejection:
             offer.rejection = rejection
             offer.period = rejection.period
@@ -172,7 +172,6 @@ def _reject_duplicates(offers: list[Offer]) -> None:
                     f"同一台账的 {period} 收到了 {len(group)} 个文件（{names}），无法判断以哪个为准，请只报送一个",
                     period,
                 )
-                offer.extract = None
 
 
 def now_beijing() -> dt.datetime:
@@ -225,9 +224,7 @@ def _prepare(offer: Offer) -> Prepared | FileRejected | None:
     if offer.rejection is not None or offer.unchanged:
         return None
     try:
-        extract = offer.extract or read_extract(
-            offer.path, sources()[offer.folder], offer.file_name
-        )
+        extract = read_extract(offer.path, sources()[offer.folder], offer.file_name)
     except FileRejected as rejection:
         return rejection
     return Prepared(extract, type_extract(extract))
@@ -380,7 +377,7 @@ def load_directory(
             offer, prepared = queued.popleft()
             progress.step(offer.file_name)
             outcome = _commit(con, offer, prepared.result())
-            offer.extract = None  # free the file's rows before the next one
+            del prepared  # free the file's rows before the next one is read
             outcomes.append(outcome)
             progress.done(outcome.line())
             for following in islice(upcoming, 1):
