@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,6 +70,28 @@ def query(warehouse: Path, sql: str, params=None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def loaded_and_planted(warehouse: Path, truth: dict) -> dict[str, tuple[Counter, Counter]]:
+    """What the warehouse quarantined and rejected beside what the generator planted
+    (truth.json): {"quarantine": (got, expected), "rejected": (got, expected)}."""
+    cells = ("source", "period", "file_name", "row_number", "column_name", "reason_code")
+    files = ("source", "file_name", "reason_code")
+    return {
+        "quarantine": (
+            Counter(query(warehouse, f"SELECT {', '.join(cells)} FROM v_quarantine")),
+            Counter(tuple(q[c] for c in cells) for q in truth["quarantine"]),
+        ),
+        "rejected": (
+            Counter(
+                query(
+                    warehouse,
+                    f"SELECT {', '.join(files)} FROM v_load_log WHERE status = 'rejected'",
+                )
+            ),
+            Counter(tuple(r[c] for c in files) for r in truth["rejected_files"]),
+        ),
+    }
 
 
 def clean_copy(target: Path) -> Path:
