@@ -238,7 +238,8 @@ def _commit(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
     with it); then one transaction drops the period's older rows and logs the file. Until
     then nothing reads them: they are in the private copy (etl/warehouse.py), not current.
     A file found unreadable part-way through is rejected whole: its parts are deleted and
-    the period keeps the rows it had.
+    the period keeps the rows it had. Any other failure ends the command, and its private
+    copy is thrown away with whatever was inserted.
     """
     if isinstance(prepared, FileRejected):
         offer.rejection = prepared
@@ -250,9 +251,6 @@ def _commit(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
         except FileRejected as rejection:
             offer.rejection = rejection
             _discard(con, prepared.extract.source, load_id)
-        except BaseException:
-            _discard(con, prepared.extract.source, load_id)
-            raise
     if outcome is None:
         outcome = Outcome.unchanged(offer) if offer.unchanged else Outcome.rejected(offer)
     con.execute("BEGIN")
@@ -263,8 +261,6 @@ def _commit(con: duckdb.DuckDBPyConnection, offer: Offer, prepared) -> Outcome:
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
-        if outcome.status == "loaded":
-            _discard(con, prepared.extract.source, load_id)
         raise
     return outcome
 

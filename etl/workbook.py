@@ -83,8 +83,8 @@ def check_size(path: Path) -> None:
 #
 # A clerk's workbook is read whole: an .xls into memory as it is, an .xlsx inflated from its
 # zip; a .csv is read in batches. Before anything is read, a .csv or .xls is held to a size,
-# and an .xlsx to how much it may inflate to (etl/settings.py). A zip's directory may lie about its members'
-# sizes, and the workbook reader (calamine) inflates a member whatever its declared size:
+# and an .xlsx to how much it may inflate to (etl/settings.py). A zip's directory may lie
+# about its members' sizes, and the workbook reader (calamine) inflates a member whatever its declared size:
 # so every member whose worst case does not fit the limit is first inflated here, through
 # a counting stream that keeps nothing and stops as soon as it outgrows its declared size.
 
@@ -244,12 +244,7 @@ def _inflate_counting(fp, info: zipfile.ZipInfo, suffix: str) -> None:
 
 def decode_csv(data: bytes) -> str:
     """UTF-8 (BOM dropped) when the bytes are UTF-8, else GB18030 (Excel's CSV on Chinese Windows)."""
-    return data.decode(_csv_encoding(io.BytesIO(data)))
-
-
-def _csv_encoding(stream) -> str:
-    """The encoding a CSV is read in: see `_csv_scan`."""
-    return _csv_scan(stream)[0]
+    return data.decode(_csv_scan(io.BytesIO(data))[0])
 
 
 def _csv_scan(stream) -> tuple[str, bool]:
