@@ -28,13 +28,8 @@ XLS_MAX_ROWS = 65_000
 # An .xlsx sheet holds 1,048,576 rows; a ledger near that (title, header, subtotal and
 # signature rows added) is sent as CSV, as a clerk's export would be.
 XLSX_MAX_ROWS = 1_048_576 - 1_000
-FILE_FORMATS = ("mixed", "csv")
-CSV_ENCODINGS = (
-    "utf-8",
-    "utf-8-sig",
-    "gb18030",
-    "gb18030",
-)  # `--format`: the usual mix, or CSV wherever a file can be
+FILE_FORMATS = ("mixed", "csv")  # `--format`: the usual mix, or CSV wherever a file can be
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gb18030")  # GB18030 twice as likely
 # Cases only a workbook can show: not asked of a county-year written as CSV.
 WORKBOOK_CASES = {
     ".xls (xlwt)",
