@@ -116,13 +116,18 @@ def page_queries(warehouse: Path) -> dict[str, list[tuple[str, dict]]]:
     return recorded
 
 
-def time_queries(warehouse: Path, calls: list[tuple[str, dict]]) -> list[dict]:
+def time_queries(
+    warehouse: Path,
+    calls: list[tuple[str, dict]],
+    cold_runs: int = QUERY_RUNS_COLD,
+    warm_runs: int = QUERY_RUNS_WARM,
+) -> list[dict]:
     from dashboard.data import connect, run_query
 
     rows = []
     for name, params in calls:
         cold = []
-        for _ in range(QUERY_RUNS_COLD):
+        for _ in range(cold_runs):
             start = time.perf_counter()
             con = connect(warehouse)  # as the dashboard opens it: the journal overlay too
             frame = run_query(con, name, params)
@@ -130,7 +135,7 @@ def time_queries(warehouse: Path, calls: list[tuple[str, dict]]) -> list[dict]:
             con.close()
         con = connect(warehouse)
         warm = []
-        for _ in range(QUERY_RUNS_WARM):
+        for _ in range(warm_runs):
             start = time.perf_counter()
             run_query(con, name, params)
             warm.append(time.perf_counter() - start)
