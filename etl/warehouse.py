@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
+from etl import settings
 from etl.declarations import Source, sources
 from etl.settings import WAREHOUSE_SQL_DIR
 
@@ -232,12 +233,25 @@ def _remove(private: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def _writer(path: Path, memory_mb: float) -> duckdb.DuckDBPyConnection:
+    """A read-write connection whose DuckDB holds at most `memory_mb` MiB."""
+    con = duckdb.connect(str(path))
+    con.execute("SET memory_limit = ?", [f"{memory_mb:g}MiB"])
+    return con
+
+
 class Build:
     """The private copy a writing command works on: `con` is its read-write connection."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.con: duckdb.DuckDBPyConnection | None = duckdb.connect(str(path))
+        self.memory_mb = settings.duckdb_memory_mb()
+        self.con: duckdb.DuckDBPyConnection | None = _writer(path, self.memory_mb)
+
+    def allow_memory(self, megabytes: float) -> None:
+        """Let DuckDB hold up to `megabytes` MiB from now on (checks join over the year)."""
+        self.memory_mb = megabytes
+        self.con.execute("SET memory_limit = ?", [f"{megabytes:g}MiB"])
 
     @contextlib.contextmanager
     def released(self) -> Iterator[Path]:
@@ -251,7 +265,7 @@ class Build:
         try:
             yield self.path
         finally:
-            self.con = duckdb.connect(str(self.path))
+            self.con = _writer(self.path, self.memory_mb)
 
     def close(self) -> None:
         if self.con is not None:

@@ -281,16 +281,16 @@ def csv_grids(
     record (short rows are padded), so a batch's blank and data rows are judged as the whole
     file's would be; its `row` is the physical line each record starts on.
 
-    A file without a quote character is a line per record and a comma between cells: it is
-    split by polars (`_plain_batches`, several times faster); any other goes through
-    Python's csv module, which knows where a quoted cell spanning lines ends. `plain`
-    forces one or the other (tests prove the two agree).
+    While its lines are whole records (quotes, if any, enclosing whole cells), a file is
+    split by polars (`_split_batches`, several times faster); from the first batch that is
+    not, Python's csv module reads on, which knows where a quoted cell spanning lines ends.
+    `plain=False` has the csv module read it all (tests prove the two agree).
     """
     with path.open("rb") as raw:
-        encoding, quoted = _csv_scan(raw)
-    plain = not quoted if plain is None else plain
+        encoding, _ = _csv_scan(raw)
+    split = plain is not False
     with path.open(encoding=encoding, newline="") as text:
-        batches = _plain_batches(text, batch_rows) if plain else _csv_batches(text, batch_rows)
+        batches = _split_batches(text, batch_rows) if split else _csv_batches(text, batch_rows)
         seen = False
         for grid, last in batches:
             seen = seen or (grid is not None and grid.width > 0)
@@ -302,10 +302,14 @@ def csv_grids(
                 return
 
 
-def _csv_batches(text, batch_rows: int | None) -> Iterator[tuple[Grid | None, bool]]:
-    """(grid, is it the last) per batch, read by the csv module."""
+def _csv_batches(
+    text, batch_rows: int | None, first_line: int = 1
+) -> Iterator[tuple[Grid | None, bool]]:
+    """(grid, is it the last) per batch, read by the csv module; `text` yields the file's
+    lines from physical line `first_line` on."""
     reader = csv.reader(text)
-    last_line = 0
+    before = first_line - 1  # lines read before this reader started
+    last_line = before
     while True:
         records, line_numbers = [], []
         try:
@@ -314,7 +318,7 @@ def _csv_batches(text, batch_rows: int | None) -> Iterator[tuple[Grid | None, bo
                 # may span lines): the line the clerk sees it start on.
                 line_numbers.append(last_line + 1)
                 records.append(record)
-                last_line = reader.line_num
+                last_line = before + reader.line_num
                 if batch_rows is not None and len(records) >= batch_rows:
                     break
         except csv.Error as e:
@@ -325,10 +329,20 @@ def _csv_batches(text, batch_rows: int | None) -> Iterator[tuple[Grid | None, bo
             return
 
 
-def _plain_batches(text, batch_rows: int | None) -> Iterator[tuple[Grid | None, bool]]:
-    """(grid, is it the last) per batch of a CSV without quotes: each line one record (the
-    file's lines as the csv module reads them: ended by \\n, \\r\\n or \\r), its cells
-    between commas; an empty line is a record of no cell."""
+# A cell as the csv module reads it when quotes only ever enclose a whole cell: quoted
+# ("" a quote inside), or free of quotes and commas.
+_CELL = r'"(?:[^"]|"")*"|[^,"]*'
+_CELLS_LINE = rf"^(?:{_CELL})(?:,(?:{_CELL}))*$"
+_COMMA_AND_CELL = rf",(?:{_CELL})"  # never empty: each match starts with its comma
+
+
+def _split_batches(text, batch_rows: int | None) -> Iterator[tuple[Grid | None, bool]]:
+    """(grid, is it the last) per batch, split by polars while each line is one record (the
+    file's lines as the csv module reads them: ended by \\n, \\r\\n or \\r): its cells between
+    commas, a quoted cell unquoted; an empty line is a record of no cell. From the first
+    batch holding a line that is not whole records (a quoted cell spanning lines, a quote
+    inside a cell) or is longer than the csv module's cell limit, the rest of the file goes
+    through the csv module (`_csv_batches`)."""
     first_line = 1
     while True:
         lines = list(itertools.islice(text, batch_rows)) if batch_rows else text.readlines()
@@ -336,17 +350,34 @@ def _plain_batches(text, batch_rows: int | None) -> Iterator[tuple[Grid | None, 
         if not lines:
             yield None, last
             return
-        body = pl.Series(lines, dtype=pl.String).str.replace(r"(?:\r\n|\n|\r)$", "")
-        fields = (
-            pl.DataFrame({"line": body})
-            .select(
-                pl.when(pl.col("line") == "")
-                .then(pl.lit([], pl.List(pl.String)))
-                .otherwise(pl.col("line").str.split(","))
-                .alias("fields")
-            )
-            .to_series()
+        body = pl.DataFrame(
+            {"line": pl.Series(lines, dtype=pl.String).str.replace(r"(?:\r\n|\n|\r)$", "")}
+        ).with_columns(quoted=pl.col("line").str.contains('"', literal=True))
+        whole = ~pl.col("quoted") | pl.col("line").str.contains(_CELLS_LINE)
+        # a line longer than the csv module's cell limit: its verdict, whatever the path
+        short = pl.col("line").str.len_chars() <= csv.field_size_limit()
+        if not body.select((whole & short).all()).item():
+            yield from _csv_batches(itertools.chain(lines, text), batch_rows, first_line)
+            return
+        unquoted = (
+            pl.when(pl.element().str.starts_with('"'))
+            .then(pl.element().str.slice(1, pl.element().str.len_chars() - 2))
+            .otherwise(pl.element())
+            .str.replace_all('""', '"', literal=True)
         )
+        fields = body.select(
+            pl.when(pl.col("line") == "")
+            .then(pl.lit([], pl.List(pl.String)))
+            .when(pl.col("quoted"))
+            .then(
+                (pl.lit(",") + pl.col("line"))
+                .str.extract_all(_COMMA_AND_CELL)
+                .list.eval(pl.element().str.slice(1))
+                .list.eval(unquoted)
+            )
+            .otherwise(pl.col("line").str.split(","))
+            .alias("fields")
+        ).to_series()
         width = int(fields.list.len().max() or 0)
         rows = pl.int_range(first_line, first_line + len(lines), dtype=pl.Int64, eager=True)
         first_line += len(lines)

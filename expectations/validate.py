@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from etl import settings
 from etl.declarations import sources
 from etl.load import now_beijing
 from etl.warehouse import Build, sql_text
@@ -214,6 +215,7 @@ def _stored_fingerprints(con, months: list[str]) -> dict[tuple[str, str], str | 
 def validate(build: Build, period: str | None = None, *, incremental: bool = False) -> Validation:
     """Evaluate the pairs of every month (or of `period`); with `incremental`, only those
     whose fingerprint changed since they were stored."""
+    build.allow_memory(settings.duckdb_check_memory_mb())
     con = build.con
     started = now_beijing()
     months = [
