@@ -35,17 +35,13 @@ import polars as pl
 
 from etl.declarations import sources
 from etl.extract import SKIP_PREFIXES, find_header
-from etl.rules import check_char
+from etl.rules import ID_CHECK_CHARS, ID_WEIGHTS, check_char
 from etl.workbook import csv_grids
 
 # Sources keyed by places, not people: multiplying them would only duplicate their keys.
 ONCE = {"indicators", "water_survey"}
 TEXT_KEYS = ("household_id", "settlement_id", "point_id", "contract_id", "project_id")
 FULL_WIDTH, HALF_WIDTH = "０１２３４５６７８９Ｘｘ", "0123456789XX"
-
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643
-_CHECKS = "10X98765432"
 
 
 def id_parts(cell: pl.Expr, name: str) -> list[pl.Expr]:
@@ -59,7 +55,7 @@ def id_parts(cell: pl.Expr, name: str) -> list[pl.Expr]:
     )
     kept = sum(
         clean.str.slice(i, 1).cast(pl.Int32, strict=False) * w
-        for i, w in enumerate(_WEIGHTS)
+        for i, w in enumerate(ID_WEIGHTS)
         if i >= 3
     )
     valid18 = clean.str.contains(r"^\d{17}[0-9X]$") & (
@@ -76,8 +72,8 @@ def id_parts(cell: pl.Expr, name: str) -> list[pl.Expr]:
 def renamed_id(name: str, copy: int) -> pl.Expr:
     """Copy `copy`'s ID for grid column `name` (its `id_parts` beside it)."""
     region = f"7{copy:02d}"
-    total = sum(int(d) * w for d, w in zip(region, _WEIGHTS, strict=False))
-    check = pl.lit(_CHECKS).str.slice((pl.col(f"{name}.kept") + total) % 11, 1)
+    total = sum(int(d) * w for d, w in zip(region, ID_WEIGHTS, strict=False))
+    check = pl.lit(ID_CHECK_CHARS).str.slice((pl.col(f"{name}.kept") + total) % 11, 1)
     clean = pl.col(f"{name}.clean")
     return (
         pl.when(pl.col(f"{name}.valid18"))
