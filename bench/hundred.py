@@ -17,7 +17,7 @@ Stages, each printed beside its floor and aim (issue 12), in this order:
 7. the same queries on the published warehouse while `run` publishes the last month again:
    errors (aim 0) and their p95.
 
-Takes about two hours on the project's 2-core machine and some 25 GB of disk; not part of
+Takes about two hours on the project's 2-core machine and about 20 GB of disk; not part of
 `make test`. `--copies N` measures another multiple; `--skip-floor` leaves out the floor.
 """
 
