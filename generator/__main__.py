@@ -1,5 +1,5 @@
 """Command line: ``python -m generator --out DIR [--year 2024] [--seed N] [--scale F]
-[--format mixed|csv]``."""
+[--format mixed|csv] [--shard-scale F]``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .build import generate
 from .layouts import FILE_FORMATS
+from .shard import SHARD_SCALE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,9 +30,16 @@ def main(argv: list[str] | None = None) -> int:
         default="mixed",
         help="mixed: .xlsx/.xls/.csv as departments send them; csv: CSV wherever a file can be",
     )
+    parser.add_argument(
+        "--shard-scale",
+        type=float,
+        default=SHARD_SCALE,
+        help=f"above this scale, simulate the county in shards of at most it, as CSV "
+        f"(default {SHARD_SCALE:g})",
+    )
     args = parser.parse_args(argv)
-    if args.scale <= 0:
-        parser.error("--scale must be positive")
+    if args.scale <= 0 or args.shard_scale <= 0:
+        parser.error("--scale and --shard-scale must be positive")
     started = time.monotonic()
     truth = generate(
         args.out,
@@ -40,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         scale=args.scale,
         progress=print,
         file_format=args.format,
+        shard_scale=args.shard_scale,
     )
     print(
         f"done in {time.monotonic() - started:.1f} s: {len(truth['quarantine'])} bad cells, "

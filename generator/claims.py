@@ -281,9 +281,9 @@ def storyline(
     return out
 
 
-def number_claims(w: Welfare) -> None:
-    """结算单号 "JS" + settlement date + the day's serial, in the order the system settles
-    them; and each month's claims in that order."""
+def number_claims(w: Welfare, tag: str = "") -> None:
+    """结算单号 "JS" + settlement date + the day's serial (after the shard's ``tag``), in the
+    order the system settles them; and each month's claims in that order."""
     order = sorted(
         w.claims,
         key=lambda c: (
@@ -298,7 +298,7 @@ def number_claims(w: Welfare) -> None:
     by_month: list[list[Claim]] = [[] for _ in range(N_PERIODS)]
     for c in order:
         serial[c.settled] = serial.get(c.settled, 0) + 1
-        c.number = f"JS{c.settled:%Y%m%d}{serial[c.settled]:05d}"
+        c.number = f"JS{c.settled:%Y%m%d}{tag}{serial[c.settled]:05d}"
         by_month[c.index].append(c)
     w.claims_by_month = by_month
 

@@ -45,6 +45,7 @@ class Composed:
     rows_read: int  # non-blank rows below the header
     rows_skipped: int  # summary and signature rows
     forced_done: list[tuple]  # forced faults and forms actually planted
+    body: tuple[int, int] = (0, 0)  # the data sheet's rows [start, end) below the header
 
 
 @dataclass
@@ -248,17 +249,25 @@ def _choose_forms(
 # --------------------------------------------------------------------------- compose
 
 
-def compose(layout: Layout, records: list[Record], gaz: Gazetteer, rng: random.Random) -> Composed:
-    return _SheetBuilder(layout, records, gaz, rng).build()
+def compose(
+    layout: Layout,
+    records: list[Record],
+    gaz: Gazetteer,
+    rng: random.Random,
+    columns_rng: random.Random | None = None,
+) -> Composed:
+    """The file's sheets. ``columns_rng`` (default ``rng``) orders the columns: the shards of
+    a sharded county-year share it, so that their parts of a file line up."""
+    return _SheetBuilder(layout, records, gaz, rng, columns_rng).build()
 
 
 class _SheetBuilder:
     """Builds the data sheet top to bottom: titles, header, data rows (with blank and
     subtotal rows between them), total and signatures."""
 
-    def __init__(self, layout: Layout, records: list[Record], gaz: Gazetteer, rng: random.Random):
+    def __init__(self, layout: Layout, records: list[Record], gaz: Gazetteer, rng, columns_rng):
         self.layout, self.records, self.gaz, self.rng = layout, records, gaz, rng
-        self.slots = _slots(layout, rng)
+        self.slots = _slots(layout, columns_rng or rng)
         self.ncols = len(self.slots)
         self.render = Renderer(gaz, layout.workbook, layout.date_format, layout.month_format)
         self.faults, faults_done = _choose_faults(layout, self.slots, records, rng, gaz)
@@ -273,7 +282,9 @@ class _SheetBuilder:
     def build(self) -> Composed:
         title_rows = self._titles()
         header_rows = self._header()
+        start = len(self.rows)
         self._data()
+        body = (start, len(self.rows))
         self._footer()
         layout = self.layout
         label_of = {s.column.name: s.label for s in self.slots if s.kind == "col"}
@@ -293,6 +304,7 @@ class _SheetBuilder:
             rows_read=len(self.records) + self.skipped,
             rows_skipped=self.skipped,
             forced_done=self.forced_done,
+            body=body,
         )
 
     def _empty(self) -> list[Cell]:

@@ -75,11 +75,13 @@ def planting_months(*sources: str) -> list[int]:
 
 class Planter:
     """Plants cases: picks who shows them, protects their rows, keeps one case per person
-    (or subject) and month. ``fork(name)`` gives a domain its own random stream."""
+    (or subject) and month. ``fork(name)`` gives a domain its own random stream;
+    ``whole_stream(name)`` one that every shard of a sharded county-year shares."""
 
-    def __init__(self, county: County, rng: random.Random, stream=None):
+    def __init__(self, county: County, rng: random.Random, stream=None, whole=None):
         self.county, self.rng = county, rng
         self._stream = stream
+        self._whole = whole or stream
         self.d = county.defects
         self.used: set[tuple[Person, int]] = set()  # one case per person and month
         self.present = [county.persons_at(i) for i in range(N_PERIODS)]
@@ -90,6 +92,9 @@ class Planter:
         other = copy.copy(self)
         other.rng = self._stream(name) if self._stream else random.Random(name)
         return other
+
+    def whole_stream(self, name: str) -> random.Random:
+        return self._whole(name) if self._whole else random.Random(name)
 
     months = staticmethod(planting_months)
 
@@ -123,12 +128,12 @@ class Planter:
         return chosen
 
 
-def plant_defects(county: County, rng: random.Random, stream=None) -> None:
+def plant_defects(county: County, rng: random.Random, stream=None, whole=None) -> None:
     """Plant every case (see the module's docstring) into ``county.defects``, then each
-    domain's own (``world.DOMAINS``)."""
-    from .world import DOMAINS
+    domain's own (``world.DOMAINS``). ``whole``: streams every shard shares."""
+    from .world import domains_of
 
-    pl = Planter(county, rng, stream)
+    pl = Planter(county, rng, stream, whole)
     _outsiders(pl)
     _moved(pl)
     _statuses(pl)
@@ -137,7 +142,7 @@ def plant_defects(county: County, rng: random.Random, stream=None) -> None:
     _subsidy_cases(pl)
     _loan_cases(pl)
     _relocated_idle(pl)
-    for domain in DOMAINS:
+    for domain in domains_of(county):
         domain.plant(pl.fork(domain.NAME))
 
 
@@ -157,7 +162,11 @@ def _outsiders(pl: Planter) -> None:
             serial += 1
             village = rng.choice(villages)
             hh = household_outside(
-                county, rng, village, f"{village.code}9{serial:03d}", Decimal("12000.00")
+                county,
+                rng,
+                village,
+                f"{village.code}{county.shard.tag}9{serial:03d}",
+                Decimal("12000.00"),
             )
             able = [p for p in hh.members if 18 <= p.age <= 59 and p.ability != "无劳动能力"]
             if able:
@@ -192,14 +201,13 @@ def _outsider_loan(pl: Planter, hh: Household, p: Person) -> None:
     start, end = month_start(county.year, index), month_end(county.year, index)
     issued = start + dt.timedelta(days=rng.randrange((end - start).days + 1))
     prefix, bank = "XYNSH", "陕西旬邑农村商业银行股份有限公司"
+    numbered = f"{prefix}-{issued.year}-{county.shard.tag}"
     taken = [
-        int(ln.contract.rsplit("-", 1)[1])
-        for ln in county.loans
-        if ln.contract.startswith(f"{prefix}-{issued.year}-")
+        int(ln.contract[len(numbered) :]) for ln in county.loans if ln.contract.startswith(numbered)
     ]
     amount = Decimal(rng.choice((20000, 30000, 50000))).quantize(Decimal("0.01"))
     loan = Loan(
-        contract=f"{prefix}-{issued.year}-{max(taken, default=0) + 1:05d}",
+        contract=f"{prefix}-{issued.year}-{county.serial(max(taken, default=0) + 1, 5)}",
         bank=bank,
         household=hh,
         borrower=p,

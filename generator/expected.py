@@ -120,15 +120,27 @@ def x04(world: CountyYear) -> dict[str, list[str]]:
 def x05(world: CountyYear) -> dict[str, list[str]]:
     """Villages whose two 务工 counts differ: distinct persons in employment by the
     employment row's village, distinct persons with a roster row saying 务工 by that row's."""
-    villages = [v.code for v in world.county.gazetteer.villages]
+    return x05_failing(world.county.gazetteer, x05_counts(world))
+
+
+def x05_counts(world: CountyYear) -> dict[str, tuple[Counter, Counter]]:
+    """Month -> (the 人社 ledger's count, the system's count) by village: what X05 compares,
+    and what shards add up (``shards.py``)."""
     out = {}
     for month, seen in _months_with(world, "roster", "employment"):
         hr = Counter(v for v, _ in {(f.village, f.id) for f in seen["employment"]})
         system = Counter(
             v for v, _ in {(f.village, f.id) for f in seen["roster"] if f.work == "务工"}
         )
-        out[month] = sorted(v for v in villages if hr[v] != system[v])
+        out[month] = (hr, system)
     return out
+
+
+def x05_failing(gazetteer, counts: dict[str, tuple[Counter, Counter]]) -> dict[str, list[str]]:
+    return {
+        month: sorted(v.code for v in gazetteer.villages if hr[v.code] != system[v.code])
+        for month, (hr, system) in counts.items()
+    }
 
 
 X06_LEDGERS = {
@@ -450,15 +462,18 @@ def _levels(world: CountyYear, code: str, period: str, by_village: dict[str, obj
         for v in town.villages:
             value = by_village.get(v.code, 0)
             town_total += value
-            rows.append(_row(code, period, "village", town.code, v.code, value))
+            rows.append(_row(code, period, "village", town.code, v.code, value, ("count", value)))
         total += town_total
-        rows.append(_row(code, period, "town", town.code, None, town_total))
-    rows.append(_row(code, period, "county", None, None, total))
+        rows.append(_row(code, period, "town", town.code, None, town_total, ("count", town_total)))
+    rows.append(_row(code, period, "county", None, None, total, ("count", total)))
     return rows
 
 
-def _row(code, period, level, town, village, value) -> dict:
-    return {
+def _row(code, period, level, town, village, value, parts: tuple | None = None) -> dict:
+    """An indicator's row of the truth. ``parts`` — (measure, numerator[, denominator]),
+    measure count | sum | rate — say how shards' rows add up (``shards.py``); a row without
+    them is a place's own figure (a reported one), or follows from a merged check."""
+    row = {
         "kpi_code": code,
         "period": period,
         "level": level,
@@ -466,6 +481,13 @@ def _row(code, period, level, town, village, value) -> dict:
         "village_code": village,
         "value": value,
     }
+    if parts is not None:
+        row[PARTS] = parts
+    return row
+
+
+# The key of an indicator row's parts: never written to truth.json (``truth.py`` drops it).
+PARTS = "parts"
 
 
 def a4_migrant(world: CountyYear) -> list[dict]:
@@ -525,11 +547,23 @@ def a3_loan_overdue(world: CountyYear) -> list[dict]:
                 num, den = sums.get(v.code, (Decimal(0), Decimal(0)))
                 town_sum[0] += num
                 town_sum[1] += den
-                rows.append(_row(code, period, "village", town.code, v.code, _rate(num, den)))
+                rows.append(
+                    _row(
+                        code,
+                        period,
+                        "village",
+                        town.code,
+                        v.code,
+                        _rate(num, den),
+                        ("rate", num, den),
+                    )
+                )
             county[0] += town_sum[0]
             county[1] += town_sum[1]
-            rows.append(_row(code, period, "town", town.code, None, _rate(*town_sum)))
-        rows.append(_row(code, period, "county", None, None, _rate(*county)))
+            rows.append(
+                _row(code, period, "town", town.code, None, _rate(*town_sum), ("rate", *town_sum))
+            )
+        rows.append(_row(code, period, "county", None, None, _rate(*county), ("rate", *county)))
     return rows
 
 

@@ -72,15 +72,18 @@ def _levels(world: CountyYear, code: str, period: str, parts: Iterable[Part], me
     rows = []
     for town in world.county.gazetteer.townships:
         for v in town.villages:
-            value = _value(measure, *villages.get(v.code, (ZERO, ZERO)))
-            rows.append(_row(code, period, "village", town.code, v.code, value))
-        value = _value(measure, *towns.get(town.code, (ZERO, ZERO)))
-        rows.append(_row(code, period, "town", town.code, None, value))
-    rows.append(_row(code, period, "county", None, None, _value(measure, *county)))
+            parts = (measure, *villages.get(v.code, (ZERO, ZERO)))
+            rows.append(_row(code, period, "village", town.code, v.code, _value(*parts), parts))
+        parts = (measure, *towns.get(town.code, (ZERO, ZERO)))
+        rows.append(_row(code, period, "town", town.code, None, _value(*parts), parts))
+    parts = (measure, *county)
+    rows.append(_row(code, period, "county", None, None, _value(*parts), parts))
     return rows
 
 
-def _value(measure: str, num: Decimal, den: Decimal):
+def _value(measure: str, num: Decimal, den: Decimal = ZERO):
+    """An indicator's value from its parts: a count, a sum, or a rate (None: nothing to
+    divide by)."""
     if measure == "count":
         return int(num)
     if measure == "sum":
@@ -327,9 +330,14 @@ def a2_safety_net(world: CountyYear) -> list[dict]:
 def a2_housing_report(world: CountyYear) -> list[dict]:
     """Townships with a housing_monitor row (a household or a nil report) that month: 1 or 0
     per township, their number at the county; where X18 is evaluated. No village rows."""
+    return housing_report(world.county.gazetteer, checked(world, expected_places.x18))
+
+
+def housing_report(gazetteer, x18: dict[str, list[str]]) -> list[dict]:
+    """A2-HOUSING-REPORT from X18's truth (also a sharded county-year's, ``shards.py``)."""
     rows = []
-    towns = [t.code for t in world.county.gazetteer.townships]
-    for month, missing in checked(world, expected_places.x18).items():
+    towns = [t.code for t in gazetteer.townships]
+    for month, missing in x18.items():
         values = {t: int(t not in missing) for t in towns}
         rows += _town_rows("A2-HOUSING-REPORT", month, values, sum(values.values()))
     return rows

@@ -315,10 +315,12 @@ def plant(planter: Planter) -> None:
     def free(p: Person, months) -> bool:
         return all((p, i) not in planter.used for i in months)
 
-    # X18: a township that sends nothing one month (neither households nor a nil report).
+    # X18: a township that sends nothing one month (neither households nor a nil report);
+    # the same township and month in every shard of a sharded county-year.
     months = planter.months("housing_monitor")
-    for month in rng.sample(months, min(n_late, len(months))):
-        w.silent.add((rng.choice(gaz.townships).code, month))
+    pick = rng if county.shard.count == 1 else planter.whole_stream("housing/silent")
+    for month in pick.sample(months, min(n_late, len(months))):
+        w.silent.add((pick.choice(gaz.townships).code, month))
 
     # X10: not completed in the October report (completed in November or December) …
     ends = {i: month_end(year, i) for i in range(N_PERIODS)}

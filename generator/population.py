@@ -29,6 +29,7 @@ from .gazetteer import Gazetteer, Township, Village
 from .idcard import OTHER_REGIONS, XUNYI, make_id
 from .names import person_name
 from .schedule import FIRST_MONTH, N_PERIODS
+from .shard import Shard
 from .sources import MONITOR_CATEGORIES, RISK_TYPES
 
 # Remote mountain townships whose employment lags behind the county's growth.
@@ -217,6 +218,12 @@ class County:
     world: dict[str, object] = field(default_factory=dict)
     # Issues the ID numbers of everyone outside the roster: never one already issued.
     outside_ids: _IdIssuer | None = None
+    # Which part of a sharded county-year this is (``shard.py``); the whole one by default.
+    shard: Shard = field(default_factory=Shard)
+
+    def serial(self, n: int, width: int) -> str:
+        """A key's serial number: the shard's tag before it when sharded (``shard.py``)."""
+        return f"{self.shard.tag}{n:0{width}d}"
 
     @property
     def periods(self) -> list[str]:
@@ -238,16 +245,18 @@ _RISK_WEIGHTS = (40, 15, 8, 5, 7, 12, 4, 2, 1, 6)
 
 
 class _IdIssuer:
-    """Hands out unique, valid ID numbers with a realistic sex digit."""
+    """Hands out unique, valid ID numbers with a realistic sex digit, with order codes from
+    the shard's block (``Shard.order_codes``; all of them unsharded)."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, shard: Shard | None = None):
         self.rng = rng
         self.used: set[str] = set()
+        self.low, self.high = (shard or Shard()).order_codes
 
     def issue(self, birth: dt.date, male: bool, local: bool = True) -> str:
         region = XUNYI if local else self.rng.choice(OTHER_REGIONS)
         while True:
-            seq = self.rng.randrange(1, 500) * 2 - (1 if male else 0)  # odd = male
+            seq = self.rng.randrange(self.low, self.high) * 2 - (1 if male else 0)  # odd = male
             number = make_id(region, birth, seq)
             if number not in self.used:
                 self.used.add(number)
@@ -384,7 +393,9 @@ def _monitoring_entered_in(rng: random.Random, year: int, index: int, category: 
     raise AssertionError("no monitoring dates fit the month")
 
 
-def _build_households(rng: random.Random, ids: _IdIssuer, gaz: Gazetteer, year: int, scale: float):
+def _build_households(
+    rng: random.Random, ids: _IdIssuer, gaz: Gazetteer, year: int, scale: float, tag: str = ""
+):
     villages = gaz.villages
     town_factor = {"城关街道": 0.7, "马栏镇": 1.3, "清塬镇": 1.3}
     weights = [
@@ -404,7 +415,7 @@ def _build_households(rng: random.Random, ids: _IdIssuer, gaz: Gazetteer, year: 
         if rng.random() < 0.6:  # the system often stores whole yuan
             income = round(income)
         hh = Household(
-            hh_id=f"{village.code}{serial[village.code]:04d}",
+            hh_id=f"{village.code}{tag}{serial[village.code]:04d}",
             village=village,
             town=gaz.town_of(village),
             first_period=first_period,
@@ -776,7 +787,7 @@ def _simulate_loans(rng: random.Random, county: County) -> None:
                 Decimal("1")
             )
         return Loan(
-            contract=f"{prefix}-{issued.year}-{seq[(prefix, issued.year)]:05d}",
+            contract=f"{prefix}-{issued.year}-{county.serial(seq[(prefix, issued.year)], 5)}",
             bank=bank,
             household=hh,
             borrower=borrower,
@@ -898,20 +909,25 @@ def _post_holders_die(rng: random.Random, county: County) -> None:
 # --------------------------------------------------------------------------- the county
 
 
-def build_county(gazetteer: Gazetteer, year: int, seed: int, scale: float) -> County:
-    """Simulate the county-year. Each concern has its own random stream, so changing how
-    loans are drawn does not reshuffle the households."""
+def build_county(
+    gazetteer: Gazetteer, year: int, seed: int, scale: float, shard: Shard | None = None, key=None
+) -> County:
+    """Simulate the county-year (or the ``shard`` of it, of ``scale``). Each concern has its
+    own random stream, so changing how loans are drawn does not reshuffle the households;
+    ``key`` names the county-year's size in the streams' names (``Shard.stream_key``)."""
+    shard = shard or Shard()
+    key = f"{scale}" if key is None else key
 
     def stream(name: str) -> random.Random:
-        return random.Random(f"xunyi/{seed}/{year}/{scale}/{name}")
+        return random.Random(f"xunyi/{seed}/{year}/{key}/{name}")
 
     rng = stream("households")
-    ids = _IdIssuer(stream("ids"))
-    households = _build_households(rng, ids, gazetteer, year, scale)
+    ids = _IdIssuer(stream("ids"), shard)
+    households = _build_households(rng, ids, gazetteer, year, scale, shard.tag)
     households.sort(key=lambda h: h.hh_id)
     persons = [p for h in households for p in h.members]
-    county = County(year, scale, gazetteer, households, persons, [], [], {})
-    county.outside_ids = _IdIssuer(stream("ids/outside"))
+    county = County(year, scale, gazetteer, households, persons, [], [], {}, shard=shard)
+    county.outside_ids = _IdIssuer(stream("ids/outside"), shard)
     county.outside_ids.used = set(ids.used)
     _simulate_deaths(stream("deaths"), county)
     _simulate_work(stream("work"), county)

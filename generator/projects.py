@@ -226,7 +226,7 @@ def simulate(county: County, stream) -> None:
     projects = []
     for k, (town, village, category, name, unit, amount) in enumerate(drafts, 1):
         funds = Decimal(str(round(amount * factor, 2))).quantize(CENT)
-        p = Project(f"XJ{year}{k:03d}", name, unit, town, village, category, funds)
+        p = Project(f"XJ{year}{county.serial(k, 3)}", name, unit, town, village, category, funds)
         p.shares = _curve(rng)
         _derive(rng, year, p)
         projects.append(p)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import expected, expected_kpis, expected_places, expected_welfare, ledgers
+from .expected import PARTS
 from .layouts import Layout
 from .population import County
 from .records import Record
@@ -40,6 +41,7 @@ class FileOutcome:
     rows_skipped: int
     forced_done: list[tuple] = field(default_factory=list)
     facts: list[tuple] | None = None  # the loaded rows as facts (None: the file is rejected)
+    body: tuple[int, int] = (0, 0)  # the data rows' [start, end) of the sheet (0-based)
 
     @property
     def file_name(self) -> str:
@@ -163,15 +165,27 @@ class CountyYear:
             "quarantine": self.quarantine(),
             "rejected_files": self.rejected_files(),
             "kpis": sorted(
-                (row for fn in KPIS for row in fn(self)),
-                key=lambda k: (
-                    k["kpi_code"],
-                    k["period"],
-                    k["level"],
-                    k["town_code"] or "",
-                    k["village_code"] or "",
-                ),
+                ({k: v for k, v in row.items() if k != PARTS} for fn in KPIS for row in fn(self)),
+                key=kpi_order,
             ),
+        }
+
+    def shard_truth(self) -> dict:
+        """What this shard adds to a sharded county-year's truth (``shards.py``): the checks'
+        truth, the indicators' rows with their parts, X05's counts, the quarantine (rows
+        numbered as in this shard's part of each file). The checks and indicators of the
+        sources only the first shard writes (``shard.ONCE_SOURCES``) are the first shard's."""
+        first = self.county.shard.writes_once_sources
+        return {
+            "checks": {
+                c: expected_kpis.checked(self, fn)
+                for c, fn in sorted(CHECKS.items())
+                if first or c not in ONCE_CHECKS
+            },
+            "x05": expected.x05_counts(self),
+            "kpis": [row for fn in KPIS if first or fn not in ONCE_KPIS for row in fn(self)],
+            "quarantine": self.quarantine(),
+            "rejected_files": self.rejected_files(),
         }
 
 
@@ -183,6 +197,24 @@ CHECKS: dict[str, Callable[[CountyYear], dict[str, list[str]]]] = {
 }
 # Functions(CountyYear) -> [kpi rows].
 KPIS: list[Callable[[CountyYear], list[dict]]] = [*expected.KPIS, *expected_kpis.KPIS]
+# The checks and indicators that read only the sources of places (``shard.ONCE_SOURCES``):
+# in a sharded county-year, the first shard's truth is theirs.
+ONCE_CHECKS = frozenset({"U06", "X16", "X17"})
+ONCE_KPIS = frozenset(
+    {
+        expected_kpis.a2_water_survey_apr,
+        expected_kpis.a2_water_survey_oct,
+        expected_kpis.a2_water_monthly,
+        expected_kpis.a2_water_full32,
+        expected_kpis.a2_water_full46,
+        expected_kpis.a2_water_self,
+        expected_kpis.reported,
+    }
+)
+
+
+def kpi_order(k: dict) -> tuple:
+    return (k["kpi_code"], k["period"], k["level"], k["town_code"] or "", k["village_code"] or "")
 
 
 def truth_json(truth: dict) -> str:

@@ -232,7 +232,7 @@ def _build_others(rng: random.Random, ids: _IdIssuer, county: County) -> list[tu
         village = rng.choices(villages, weights)[0]
         serial[village.code] = serial.get(village.code, 0) + 1
         hh = Household(
-            hh_id=f"{village.code}8{serial[village.code]:03d}",  # the roster's are 4 digits
+            hh_id=f"{village.code}{county.shard.tag}8{serial[village.code]:03d}",  # roster: 4 digits
             village=village,
             town=gaz.town_of(village),
             first_period=N_PERIODS,  # never in the roster
@@ -527,7 +527,7 @@ def _finalize(w: Welfare, county: County) -> None:
     """What follows from the world once everything is decided (the planted cases too):
     tracking, settlement numbers, the income rows."""
     _track(w)
-    claims.number_claims(w)
+    claims.number_claims(w, county.shard.tag)
     w.income = income.table(w, county)
 
 
@@ -552,7 +552,9 @@ def simulate(county: County, stream) -> None:
     _enrolment(stream("welfare/insurance"), w, county)
     _track(w)
     claims.simulate_claims(stream("welfare/claims"), w, county)
-    claims.number_claims(w)  # (the income rows wait for the planted cases: ``plant``)
+    claims.number_claims(
+        w, county.shard.tag
+    )  # (the income rows wait for the planted cases: ``plant``)
 
 
 # --------------------------------------------------------------------------- ledgers

@@ -87,7 +87,7 @@ def plant(pl) -> None:
     w: Welfare = pl.county.world[NAME]
     _dead_in_care(pl, w)  # first: it may let a person die
     _seriously_ill(pl, w)
-    claims.number_claims(w)
+    claims.number_claims(w, pl.county.shard.tag)
     _left_out(pl, w)
     _income_missing(pl, w)
     _insurance_cases(pl, w)

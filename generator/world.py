@@ -17,6 +17,15 @@ Domains run in the order listed: a later one may read an earlier one's world.
 from __future__ import annotations
 
 from . import housing, posts, projects, reported, water, welfare
+from .shard import ONCE_SOURCES
 
 # welfare first: housing and posts read its households in care.
 DOMAINS: tuple = (welfare, posts, housing, water, projects, reported)
+
+
+def domains_of(county) -> tuple:
+    """The domains a county (or shard) simulates: a shard other than the first leaves out
+    those whose ledgers are all places (``shard.ONCE_SOURCES``: water, reported)."""
+    if county.shard.writes_once_sources:
+        return DOMAINS
+    return tuple(d for d in DOMAINS if not set(d.LEDGERS) <= ONCE_SOURCES)

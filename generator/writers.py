@@ -100,15 +100,31 @@ def write_xls(path: Path, sheets: list[Grid]) -> None:
 
 
 def csv_bytes(grid: Grid, encoding: str) -> bytes:
+    return b"".join(csv_parts(grid, encoding, (len(grid.rows), len(grid.rows))))
+
+
+def csv_parts(grid: Grid, encoding: str, body: tuple[int, int]) -> tuple[bytes, bytes, bytes]:
+    """The CSV's bytes in three parts: the rows before ``body`` ([start, end) of the grid's
+    rows), the body, the rows after it. Only the first part carries a byte-order mark."""
     width = max((len(r) for r in grid.rows), default=0)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for row in grid.rows:
-        cells = ["" if v is None else v for v in row]
-        if any(not isinstance(v, str) for v in cells):
-            raise TypeError("a CSV holds text only")
-        writer.writerow(cells + [""] * (width - len(cells)))
-    return buf.getvalue().encode(encoding)
+    later = "utf-8" if encoding == "utf-8-sig" else encoding
+
+    def text(rows) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        for row in rows:
+            cells = ["" if v is None else v for v in row]
+            if any(not isinstance(v, str) for v in cells):
+                raise TypeError("a CSV holds text only")
+            writer.writerow(cells + [""] * (width - len(cells)))
+        return buf.getvalue()
+
+    start, end = body
+    return (
+        text(grid.rows[:start]).encode(encoding),
+        text(grid.rows[start:end]).encode(later),
+        text(grid.rows[end:]).encode(later),
+    )
 
 
 def write_csv(path: Path, grid: Grid, encoding: str) -> None:

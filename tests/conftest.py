@@ -123,6 +123,30 @@ def demo_county(tmp_path_factory):
     return root, warehouse, truth, result
 
 
+# A county-year simulated in two shards (generator/shards.py), small enough for the suite.
+SHARDED = ("--seed", "4", "--scale", "0.06", "--shard-scale", "0.03")
+
+
+def generate_sharded(out: Path) -> subprocess.CompletedProcess:
+    """`python -m generator` writing the small sharded county-year into `out`."""
+    command = [sys.executable, "-m", "generator", "--out", str(out), *SHARDED]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="session")
+def sharded_county(tmp_path_factory):
+    """As `demo_county`, for the small county-year simulated in two shards."""
+    root = tmp_path_factory.mktemp("sharded")
+    generate_sharded(root / "county")
+    warehouse = root / "xunyi.duckdb"
+    result = run_etl("run", str(root / "county"), warehouse=warehouse, timeout=1800)
+    truth = json.loads((root / "county" / "truth.json").read_text(encoding="utf-8"))
+    return root, warehouse, truth, result
+
+
 @pytest.fixture(scope="session")
 def officer_county(tmp_path_factory) -> Path:
     """The county a data officer works on (browser_support.build_officer_warehouse: two

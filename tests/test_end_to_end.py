@@ -1,7 +1,9 @@
 """The demo county end to end: generate a county-year, `run` it, and compare the warehouse
 with what the generator says it injected (truth.json): every file, every quarantined cell,
-every rejected file, every check's failing entities, every indicator value. (That the same
-seed gives the same bytes is tests/test_generator.py's, at a small scale.)"""
+every rejected file, every check's failing entities, every indicator value. The same for a
+small county-year simulated in two shards (generator/shards.py): its files are merged from
+the shards' parts and its truth added up from theirs. (That the same seed gives the same
+bytes is tests/test_generator.py's, at a small scale.)"""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from conftest import loaded_and_planted, query
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def county(demo_county):
-    return demo_county
+@pytest.fixture(scope="module", params=["demo_county", "sharded_county"])
+def county(request):
+    return request.getfixturevalue(request.param)
 
 
 def test_run_publishes_and_reports_the_rejected_files(county):
