@@ -221,6 +221,11 @@ class County:
     # Which part of a sharded county-year this is (``shard.py``); the whole one by default.
     shard: Shard = field(default_factory=Shard)
 
+    @property
+    def whole_scale(self) -> float:
+        """The scale of the whole county-year (of all its shards)."""
+        return self.scale * self.shard.count
+
     def serial(self, n: int, width: int) -> str:
         """A key's serial number: the shard's tag before it when sharded (``shard.py``)."""
         return f"{self.shard.tag}{n:0{width}d}"

@@ -218,7 +218,7 @@ def _simulate_survey(rng: random.Random, county: County) -> dict[int, list[Surve
     for index in ROUNDS:
         rows = []
         for v in gaz.villages:
-            due = max(1, round(v.registered_households * county.scale))
+            due = max(1, round(v.registered_households * county.whole_scale))
             away = 0 if rng.random() < 0.7 else rng.randint(1, max(1, due // 50))
             done = max(0, due - away)
             found = int(done * rng.uniform(0, 0.008) + rng.random())

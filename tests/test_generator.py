@@ -108,6 +108,40 @@ def test_same_seed_same_bytes_other_seed_differs(county, tmp_path):
     assert any(a[k] != c[k] for k in shared if k.endswith((".xlsx", ".csv")))
 
 
+def test_sharded_county_same_seed_same_bytes(sharded_county, tmp_path):
+    """A county-year above its shard scale, simulated by forked processes in two shards and
+    merged: the same seed gives the same bytes, truth.json included, whichever shard
+    finishes first; the shards' people do not meet."""
+    from conftest import generate_sharded
+
+    first = sharded_county[0] / "county"
+    again = tmp_path / "again"
+    generate_sharded(again)
+    a, b = _digest(first), _digest(again)
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+    assert not (again / ".shards").exists()
+    assert {Path(k).suffix for k in a if k.startswith("inbox/")} == {".csv", ".xlsx", ".docx"}
+    # every household key carries its shard's tag after the village code, and both shards
+    # hold people of the roster
+    roster = sorted((again / "inbox" / "roster").glob("*.csv"))[0]
+    rows = list(csv.reader(roster.read_bytes().decode(_encoding(roster)).splitlines()))
+    header = next(r for r in rows if "户编号" in r)
+    column = header.index("户编号")
+    keys = [r[column] for r in rows[rows.index(header) + 1 :] if re.fullmatch(r"\d{18}", r[column])]
+    assert {k[12:14] for k in keys} == {"00", "01"}, keys[:5]
+
+
+def _encoding(path: Path) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            path.read_bytes().decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError(path)
+
+
 def test_truth_json_is_sorted_and_utf8(county):
     out, truth = county
     text = (out / "truth.json").read_text(encoding="utf-8")
