@@ -1,5 +1,7 @@
 """`python -m bench [loader|validate|pages|pack] [--scale F]`: the platform's costs beside their floors.
 `python -m bench hundred [--copies N]`: all of it at a hundred counties' volume (bench/hundred.py).
+`python -m bench crowd [--visitors 1,5,10,20] [--through-proxy K]`: the overview opened by
+many people at once (bench/crowd.py).
 
 Each benchmark prints its figures and its ratio to the floor; README.md quotes them.
 Tests never assert times: this is where speed is measured.
@@ -54,6 +56,11 @@ def main() -> None:
 
         sys.argv = [sys.argv[0], *sys.argv[2:]]
         return hundred()
+    if sys.argv[1:2] == ["crowd"]:  # its own options: bench/crowd.py
+        from bench.crowd import main as crowd
+
+        sys.argv = [sys.argv[0], *sys.argv[2:]]
+        return crowd()
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
         "what",

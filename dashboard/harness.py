@@ -97,15 +97,19 @@ class ServedApp:
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def sign_in(self, context, role: str) -> None:
-        """Give a browser context the session cookie of `role`'s account, as a login would
-        leave it (a real session in the server's store, the cookie signed by its secret)."""
+    def session_cookie(self, role: str) -> dict:
+        """The session cookie of `role`'s account, as a login would leave it (a real session
+        in the server's store, the cookie signed by its secret), for Playwright."""
         from dashboard import auth
         from etl import accounts
 
         account = accounts.read_accounts(self.accounts)[role]
         token = auth.start_session(account, "127.0.0.1")
-        context.add_cookies([{"name": auth.COOKIE, "value": auth.signed(token), "url": self.url}])
+        return {"name": auth.COOKIE, "value": auth.signed(token), "url": self.url}
+
+    def sign_in(self, context, role: str) -> None:
+        """Give a browser context `role`'s session cookie (`session_cookie`)."""
+        context.add_cookies([self.session_cookie(role)])
 
     def log_in(self, page, role: str) -> None:
         """Log in through the form, as a person would (on the page already open)."""
@@ -115,11 +119,18 @@ class ServedApp:
 
 
 @contextlib.contextmanager
-def served(warehouse: Path, log_dir: Path, timeout: float = 60) -> Iterator[ServedApp]:
-    """`streamlit run dashboard/app.py` on a free port, reading `warehouse`, until the block
-    ends; its accounts (`role_accounts`) in `log_dir`, named by $XUNYI_ACCOUNTS here too
-    for as long as it serves (so `sign_in` reaches the server's session store)."""
-    port = free_port()
+def served(
+    warehouse: Path,
+    log_dir: Path,
+    timeout: float = 60,
+    cpus: set[int] | None = None,
+    port: int | None = None,
+) -> Iterator[ServedApp]:
+    """`streamlit run dashboard/app.py` on a free port (or `port`), reading `warehouse`, until
+    the block ends; its accounts (`role_accounts`) in `log_dir`, named by $XUNYI_ACCOUNTS here
+    too for as long as it serves (so `sign_in` reaches the server's session store). `cpus`:
+    the cores the server may run on (the crowd benchmark pins it to one)."""
+    port = port or free_port()
     log = log_dir / f"streamlit-{port}.log"
     accounts_file = role_accounts(log_dir / "accounts.toml")
     before = os.environ.get("XUNYI_ACCOUNTS")
@@ -140,7 +151,13 @@ def served(warehouse: Path, log_dir: Path, timeout: float = 60) -> Iterator[Serv
     ]
     with open(log, "w") as out:
         process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
         )
     app = ServedApp(f"http://127.0.0.1:{port}", process, log, accounts_file)
     try:

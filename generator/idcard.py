@@ -31,6 +31,10 @@ def make_id(region: str, birth: dt.date, seq: int) -> str:
     return body + check_digit(body)
 
 
+def birth_of(id18: str) -> dt.date:
+    return dt.date(int(id18[6:10]), int(id18[10:12]), int(id18[12:14]))
+
+
 def is_valid(id18: str) -> bool:
     return len(id18) == 18 and check_digit(id18[:17]) == id18[17]
 

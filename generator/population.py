@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .gazetteer import Gazetteer, Township, Village
-from .idcard import OTHER_REGIONS, XUNYI, make_id
+from .idcard import OTHER_REGIONS, XUNYI, birth_of, make_id
 from .names import person_name
 from .schedule import FIRST_MONTH, N_PERIODS
 from .shard import Shard
@@ -259,13 +259,19 @@ class _IdIssuer:
         self.low, self.high = (shard or Shard()).order_codes
 
     def issue(self, birth: dt.date, male: bool, local: bool = True) -> str:
+        """A new number for a person born on ``birth``; when a shard's few order codes of
+        that day are all taken (rare), of the next day free (``idcard.birth_of`` gives it)."""
         region = XUNYI if local else self.rng.choice(OTHER_REGIONS)
+        tries = 0
         while True:
             seq = self.rng.randrange(self.low, self.high) * 2 - (1 if male else 0)  # odd = male
             number = make_id(region, birth, seq)
             if number not in self.used:
                 self.used.add(number)
                 return number
+            tries += 1
+            if tries > 4 * (self.high - self.low):
+                birth, tries = birth + dt.timedelta(days=1), 0
 
 
 def household_outside(
@@ -344,8 +350,10 @@ def _members(rng: random.Random, ids: _IdIssuer, hh: Household) -> None:
             father_surname = name[0]
         elif relation in ("子女", "孙子女") and father_surname and rng.random() < 0.9:
             name = father_surname + name[1:]
+        number = ids.issue(birth, male, local)
+        birth = birth_of(number)
         person = Person(
-            id_number=ids.issue(birth, male, local),
+            id_number=number,
             name=name,
             male=male,
             birth=birth,

@@ -20,9 +20,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-# Above this scale a county-year is sharded; one shard's simulation and its files' facts take
-# about 0.3 GiB per unit of scale.
-SHARD_SCALE = 5.0
+# Above this scale a county-year is sharded: a shard's process peaks at about 0.7 GiB per
+# unit of scale (its people while it writes its files, then their facts for the truth), and
+# one runs per core.
+SHARD_SCALE = 2.5
 # The sources whose rows are places (points, villages, townships): shard 0 writes them.
 ONCE_SOURCES = frozenset({"water_points", "water_tests", "water_survey", "indicators"})
 # ID order codes 001–998: odd for men, even for women, so 499 of each sex (``idcard``).

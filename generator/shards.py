@@ -21,6 +21,7 @@ rows above the data, every shard's data rows in shard order, the first shard's r
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import shutil
@@ -47,6 +48,7 @@ from .expected import PARTS, x05_failing
 from .expected_kpis import _value, housing_report
 from .gazetteer import load_gazetteer
 from .layouts import Layout, plan_layouts
+from .population import County
 from .shard import SHARD_SCALE, Shard, shard_count
 from .truth import CountyYear, kpi_order, truth_json
 
@@ -154,9 +156,11 @@ def _shard(index: int, job: dict, layouts: list[Layout] | None, workers: int) ->
     shard = Shard(index, job["count"])
     year, seed, scale = job["year"], job["seed"], job["scale"]
     county = simulate(year, seed, scale / shard.count, shard, whole=scale)
-    rows = row_counts(county)
-    if layouts is None:  # the first shard plans them
+    if layouts is None:  # the first shard plans them (from its ledgers' lengths)
+        rows = row_counts(county)
         layouts = plan_layouts(year, seed, rows, "csv")
+    else:  # one writer: the order does not matter, and counting means building every ledger
+        rows = {(lo.source, lo.index): 0 for lo in layouts}
     directory = _shard_dir(job["out_dir"], index)
     directory.mkdir(parents=True)
     files = write_files(county, directory, seed, layouts, rows, lambda _m: None, workers, scale)
@@ -164,7 +168,12 @@ def _shard(index: int, job: dict, layouts: list[Layout] | None, workers: int) ->
     if index == 0:
         check_forced(files)
         other = write_extras(county, directory, seed, lambda _m: None)
-    world = CountyYear(county, seed, files, other)
+    # The truth reads the files' facts, the gazetteer and the months: the simulated people
+    # can go before it is computed (half the shard's memory).
+    light = County(county.year, county.scale, county.gazetteer, [], [], [], [], {}, shard=shard)
+    del county
+    gc.collect()
+    world = CountyYear(light, seed, files, other)
     return {
         "layouts": layouts,
         "bodies": {f.file_name: f.body for f in files},

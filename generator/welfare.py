@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from . import claims, income
 from .claims import Claim
+from .idcard import birth_of
 from .names import person_name
 from .population import (
     RELATION_ORDER,
@@ -206,9 +207,11 @@ def _low_income_household(rng: random.Random, ids: _IdIssuer, hh: Household, kin
             ability = _ability(rng, age)
             if ability == "有劳动能力" and rng.random() < 0.35:  # illness, disability
                 ability = "弱劳动能力"
+        number = ids.issue(birth, male)
+        birth = birth_of(number)
         hh.members.append(
             Person(
-                id_number=ids.issue(birth, male),
+                id_number=number,
                 name=name,
                 male=male,
                 birth=birth,
