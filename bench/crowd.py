@@ -193,7 +193,7 @@ def _servers(warehouse: Path, logs: Path, processes: int):
         with served(warehouse, logs, cpus=SERVER_CPUS) as app:
             yield app.url, [app.process.pid], app
         return
-    from dashboard.proxy import behind_proxy
+    from dashboard.harness import behind_proxy
 
     with behind_proxy(warehouse, logs, processes, cpus=SERVER_CPUS) as proxy:
         yield proxy.url, [a.process.pid for a in proxy.apps], proxy.apps[0]

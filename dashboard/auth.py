@@ -253,6 +253,9 @@ def _cookie_script() -> None:
 
 def _address() -> str:
     address = st.context.ip_address  # None on loopback; not a string under AppTest
+    if os.environ.get("XUNYI_BEHIND_PROXY") == "1":  # dashboard/proxy.py: loopback only
+        forwarded = st.context.headers.get("X-Real-Ip")
+        address = forwarded if forwarded and forwarded != "127.0.0.1" else None
     return address if isinstance(address, str) and address else "本机"
 
 

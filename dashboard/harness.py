@@ -125,17 +125,20 @@ def served(
     timeout: float = 60,
     cpus: set[int] | None = None,
     port: int | None = None,
+    env: dict | None = None,
 ) -> Iterator[ServedApp]:
     """`streamlit run dashboard/app.py` on a free port (or `port`), reading `warehouse`, until
     the block ends; its accounts (`role_accounts`) in `log_dir`, named by $XUNYI_ACCOUNTS here
     too for as long as it serves (so `sign_in` reaches the server's session store). `cpus`:
-    the cores the server may run on (the crowd benchmark pins it to one)."""
+    the cores the server may run on (the crowd benchmark pins it to one); `env`: the
+    process's environment instead of this one's."""
     port = port or free_port()
     log = log_dir / f"streamlit-{port}.log"
     accounts_file = role_accounts(log_dir / "accounts.toml")
     before = os.environ.get("XUNYI_ACCOUNTS")
     os.environ["XUNYI_ACCOUNTS"] = str(accounts_file)
-    env = {**os.environ, "XUNYI_WAREHOUSE": str(warehouse), "PYTHONPATH": str(REPO)}
+    env = {**(os.environ if env is None else env), "XUNYI_WAREHOUSE": str(warehouse)}
+    env["PYTHONPATH"] = str(REPO)
     command = [
         sys.executable,
         "-m",
@@ -187,6 +190,48 @@ def _wait_healthy(app: ServedApp, timeout: float) -> None:
                     return
         time.sleep(0.2)
     raise TimeoutError(f"streamlit did not answer within {timeout} s:\n{app.log_text()}")
+
+
+@dataclass
+class Proxied:
+    url: str
+    apps: list[ServedApp]
+    nginx: subprocess.Popen
+    config: Path
+
+
+@contextlib.contextmanager
+def behind_proxy(
+    warehouse: Path, log_dir: Path, processes: int = 2, cpus: set[int] | None = None
+) -> Iterator[Proxied]:
+    """`processes` dashboard processes (`served`) behind nginx configured by
+    dashboard/proxy.py, on a free port, until the block ends."""
+    from dashboard import proxy
+
+    env = proxy.process_env(os.environ)
+    with contextlib.ExitStack() as stack:
+        apps = [
+            stack.enter_context(served(warehouse, log_dir, cpus=cpus, env=env))
+            for _ in range(processes)
+        ]
+        prefix = log_dir / "nginx"
+        prefix.mkdir(parents=True, exist_ok=True)
+        port = free_port()
+        ports = [int(app.url.rsplit(":", 1)[1]) for app in apps]
+        config = prefix / "nginx.conf"
+        config.write_text(proxy.render(f"127.0.0.1:{port}", ports, prefix), encoding="utf-8")
+        nginx = proxy.start_nginx(config, prefix / "nginx.out")
+        try:
+            url = f"http://127.0.0.1:{port}"
+            proxy.wait_healthy(url, process=nginx)
+            yield Proxied(url, apps, nginx, config)
+        finally:
+            nginx.terminate()
+            try:
+                nginx.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                nginx.kill()
+                nginx.wait()
 
 
 @contextlib.contextmanager

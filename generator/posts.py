@@ -87,7 +87,13 @@ def simulate(county: County, stream) -> None:
             if last + 1 < N_PERIODS:  # left during the next month (or died then)
                 gone = last + 1
                 end = p.died if p.died_index == gone else _day(p, month_start(year, gone), 7)
-            posts.append(Post(p, post_of(spell), _day(p, spell.started), end))
+            # a household newly on the roster: its member's post is listed from then, as
+            # the 人社 ledger lists the work (else public_jobs would name a 脱贫户 the roster
+            # does not have yet)
+            started = spell.started
+            if p.household.first_period > 0:
+                started = max(started, month_start(year, p.household.first_period))
+            posts.append(Post(p, post_of(spell), _day(p, started), end))
             index = last + 1
     welfare = county.world.get("welfare")
     if welfare is not None:
