@@ -137,7 +137,11 @@ def served(
     accounts_file = role_accounts(log_dir / "accounts.toml")
     before = os.environ.get("XUNYI_ACCOUNTS")
     os.environ["XUNYI_ACCOUNTS"] = str(accounts_file)
-    env = {**(os.environ if env is None else env), "XUNYI_WAREHOUSE": str(warehouse)}
+    env = {
+        **(os.environ if env is None else env),
+        "XUNYI_WAREHOUSE": str(warehouse),
+        "XUNYI_ACCOUNTS": str(accounts_file),
+    }
     env["PYTHONPATH"] = str(REPO)
     command = [
         sys.executable,
