@@ -8,7 +8,7 @@ WAREHOUSE ?= $(or $(XUNYI_WAREHOUSE),data/xunyi.duckdb)
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test bench lint warehouse demo-accounts clean
+.PHONY: run serve test bench lint warehouse demo-accounts clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 run: warehouse demo-accounts  ## serve the dashboard on the published warehouse (built on first use)
 	$(PY) -m streamlit run dashboard/app.py --server.address $(HOST) --server.port $(PORT)
+
+PROCESSES ?= 2
+serve: warehouse demo-accounts  ## the dashboard from $(PROCESSES) processes behind nginx (README)
+	$(PY) -m dashboard.proxy --processes $(PROCESSES) --address $(HOST) --port $(PORT)
 
 warehouse: $(VENV)/.runtime  ## the demo county's warehouse, generated and loaded once
 	@if [ -f $(WAREHOUSE) ]; then echo "数据仓库已存在：$(WAREHOUSE)"; else \

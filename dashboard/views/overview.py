@@ -115,18 +115,20 @@ for start in range(0, len(actions), TILES_PER_ROW):
         first = action.row(0, named=True)
         status = tile_status([r["status"] for r in rows])
         with column.container(border=True, key=f"action_{first['action']}"):
+            # One markdown element per tile, not four per indicator: each element costs the
+            # server and every browser (README, "The dashboard under a crowd").
             colour = TILE_COLOURS[status]
-            st.markdown(
+            lines = [
                 f":{colour}-badge[{TILE_WORDS[status]}] **{first['action']}. {first['action_title']}**"
-            )
+            ]
             for r in rows:
                 demo = " :gray-badge[演示]" if r["is_demo_value"] else ""
-                st.markdown(f"{r['kpi_name']}{demo}")
+                lines.append(f"{r['kpi_name']}{demo}")
                 if r["value"] is None:
-                    st.markdown("**—** :gray[本月暂无数据]")
+                    lines.append("**—** :gray[本月暂无数据]")
                 else:
                     badge = labels.status_badge(r["status"], None)
-                    st.markdown(f"**{labels.number(r['value'], r['unit'])}** · {badge}")
+                    lines.append(f"**{labels.number(r['value'], r['unit'])}** · {badge}")
                 notes = [
                     f"目标 {labels.number(r['target'], r['unit'])}"
                     if r["target"] is not None
@@ -137,7 +139,8 @@ for start in range(0, len(actions), TILES_PER_ROW):
                     labels.since(r["value"], r["previous_value"], r["unit"], "上月"),
                     labels.since_meeting(r),
                 ]
-                st.caption("；".join(n for n in notes if n) or "—")
+                lines.append(f":small[:gray[{'；'.join(n for n in notes if n) or '—'}]]")
+            st.markdown("\n\n".join(lines))
             st.page_link(
                 ACTION.path,
                 label="查看本行动的全部指标",
