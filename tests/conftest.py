@@ -19,6 +19,41 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+# pytest explains a failed `==` with difflib, quadratic in the length: on two lists of
+# thousands of truth rows that took longer than CI's whole budget. Above this many items
+# the explanation names the first difference instead.
+LONG_COMPARISON = 200
+
+
+def pytest_assertrepr_compare(op, left, right):
+    sized = (list, tuple, dict, set, frozenset)
+    if op != "==" or not (isinstance(left, sized) and isinstance(right, sized)):
+        return None
+    if max(len(left), len(right)) <= LONG_COMPARISON:
+        return None
+    lines = [f"{type(left).__name__} of {len(left)} == {type(right).__name__} of {len(right)}"]
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in sorted(left.keys() ^ right.keys(), key=repr)[:5]:
+            lines.append(f"only {'left' if key in left else 'right'}: {key!r}"[:300])
+        lines += [
+            f"at {k!r}: {left[k]!r} != {right[k]!r}"[:300]
+            for k in sorted(left.keys() & right.keys(), key=repr)
+            if left[k] != right[k]
+        ][:5]
+    elif isinstance(left, (set, frozenset)) or isinstance(right, (set, frozenset)):
+        lines += [f"only left: {x!r}"[:300] for x in sorted(set(left) - set(right), key=repr)[:5]]
+        lines += [f"only right: {x!r}"[:300] for x in sorted(set(right) - set(left), key=repr)[:5]]
+    else:
+        first = next(
+            (i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b),
+            min(len(left), len(right)),
+        )
+        lines.append(f"first difference at index {first}:")
+        lines.append(f"  left:  {left[first]!r}"[:300] if first < len(left) else "  left:  (ends)")
+        lines.append(f"  right: {right[first]!r}"[:300] if first < len(right) else "  right: (ends)")
+    return lines
+
+
 @pytest.fixture
 def inbox(tmp_path) -> Path:
     path = tmp_path / "county" / "inbox"

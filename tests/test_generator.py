@@ -194,6 +194,7 @@ def test_generator_imports_nothing_of_the_reader():
                     "concurrent",
                     "copy",
                     "functools",
+                    "gc",
                     "hashlib",
                     "heapq",
                     "itertools",
@@ -207,10 +208,12 @@ def test_generator_imports_nothing_of_the_reader():
                     "multiprocessing",
                     "os",
                     "pathlib",
+                    "pickle",
                     "random",
                     "shutil",
                     "sys",
                     "time",
+                    "traceback",
                     "typing",
                     "zipfile",
                     "xlsxwriter",
@@ -1744,14 +1747,22 @@ def test_kpi_truth_matches_the_files(county, read_back):
     """The truth of every indicator is the truth of the files: the generator's indicator
     functions give the same rows, value for value, on the rows re-read from the files; and
     the indicators recomputed here independently agree."""
+    import generator.expected
     import generator.truth
 
     _out, truth = county
     got = {_kpi_key(k): k["value"] for k in truth["kpis"]}
     assert len(got) == len(truth["kpis"])
     world = FileWorld(_loaded_rows(read_back))
-    again = [row for fn in generator.truth.KPIS for row in fn(world)]
-    assert sorted(again, key=_kpi_sort) == truth["kpis"]
+    # As truth.json holds them: without the parts a sharded county adds up (truth.py).
+    again = [
+        {k: v for k, v in row.items() if k != generator.expected.PARTS}
+        for fn in generator.truth.KPIS
+        for row in fn(world)
+    ]
+    again = sorted(again, key=_kpi_sort)
+    differ = [(a, b) for a, b in zip(again, truth["kpis"], strict=False) if a != b]
+    assert len(again) == len(truth["kpis"]) and not differ, differ[:5]
     want = _recompute_kpis(_loaded_rows(read_back))
     assert {k for k in got if k[0] in {w[0] for w in want}} == want.keys()
     for key, value in want.items():
