@@ -269,7 +269,9 @@ def _latest_month(warehouse: Path) -> str:
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con.execute("SELECT max(period) FROM v_kpi WHERE period LIKE '____-__'").fetchone()[0]
+        return con.execute("SELECT max(period) FROM v_kpi WHERE period LIKE '____-__'").fetchone()[
+            0
+        ]
     finally:
         con.close()
 

@@ -50,7 +50,9 @@ def pytest_assertrepr_compare(op, left, right):
         )
         lines.append(f"first difference at index {first}:")
         lines.append(f"  left:  {left[first]!r}"[:300] if first < len(left) else "  left:  (ends)")
-        lines.append(f"  right: {right[first]!r}"[:300] if first < len(right) else "  right: (ends)")
+        lines.append(
+            f"  right: {right[first]!r}"[:300] if first < len(right) else "  right: (ends)"
+        )
     return lines
 
 

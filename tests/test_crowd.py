@@ -79,7 +79,9 @@ def test_several_sessions_while_a_load_publishes(browser, county_warehouse, tmp_
         rounds = 0
         while load.poll() is None or rounds == 0:
             # several people open the link at once: all pages requested before any is read
-            opened = [_open(browser, app.url, app.session_cookie("leader")) for _ in range(SESSIONS)]
+            opened = [
+                _open(browser, app.url, app.session_cookie("leader")) for _ in range(SESSIONS)
+            ]
             for page, errors in opened:
                 _drawn(page, errors)
                 page.context.close()
