@@ -18,7 +18,7 @@ the warehouse again and again. Per N it prints:
 
 With `--through-proxy K` the same visits go through nginx in front of K dashboard
 processes (dashboard/proxy.py), the processes pinned to core 0 together: the CPU is theirs
-summed. On this 2-core machine the browsers' own work dominates the wall-clock times, so
+and nginx's summed (nginx serves the static bundles, precompressed). On this 2-core machine the browsers' own work dominates the wall-clock times, so
 the server's CPU is the figure that counts; the times are printed beside it. Not part of
 `make test`. Figures: bench/out/crowd/figures.json.
 """
@@ -205,7 +205,11 @@ def _servers(warehouse: Path, logs: Path, processes: int):
     from dashboard.harness import behind_proxy
 
     with behind_proxy(warehouse, logs, processes, cpus=SERVER_CPUS) as proxy:
-        yield proxy.url, [a.process.pid for a in proxy.apps], proxy.apps[0]
+        # nginx's own CPU counts too: its master and the worker that serves the bundles
+        master = proxy.nginx.pid
+        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        pids = [a.process.pid for a in proxy.apps] + [master, *map(int, workers)]
+        yield proxy.url, pids, proxy.apps[0]
 
 
 def main() -> None:

@@ -223,7 +223,10 @@ def behind_proxy(
         port = free_port()
         ports = [int(app.url.rsplit(":", 1)[1]) for app in apps]
         config = prefix / "nginx.conf"
-        config.write_text(proxy.render(f"127.0.0.1:{port}", ports, prefix), encoding="utf-8")
+        static = proxy.compressed_static(prefix)
+        config.write_text(
+            proxy.render(f"127.0.0.1:{port}", ports, prefix, static), encoding="utf-8"
+        )
         nginx = proxy.start_nginx(config, prefix / "nginx.out")
         try:
             url = f"http://127.0.0.1:{port}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import os
 import secrets
 import shutil
@@ -37,6 +38,39 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # Set for the processes behind the proxy: the visitor's address is then the proxy's
 # X-Real-IP header (dashboard/auth.py), since every request reaches them from loopback.
 BEHIND_PROXY_ENV = "XUNYI_BEHIND_PROXY"
+
+
+# What nginx sends compressed: the text bundles (fonts and images are compressed already).
+COMPRESSED = {".js", ".css", ".json", ".map", ".svg", ".txt", ".html"}
+
+
+def compressed_static(cache: Path, source: Path = STATIC) -> Path:
+    """Streamlit's static bundles with a .gz beside each text file (gzip -9), made once per
+    Streamlit version under `cache`: nginx's gzip_static sends those as they are, so a first
+    visit's 9 MB of JavaScript costs the proxy no compression (README, "Serving many
+    people"). The files are hard links to the installed ones where the disk allows."""
+    target = cache / f"static-streamlit-{streamlit.__version__}"
+    done = target / ".complete"
+    if done.exists():
+        return target
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+
+    def link_or_copy(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, partial, copy_function=link_or_copy)
+    for path in partial.rglob("*"):
+        if path.suffix in COMPRESSED and path.is_file():
+            with open(path, "rb") as raw, gzip.open(f"{path}.gz", "wb", compresslevel=9) as out:
+                shutil.copyfileobj(raw, out)
+    (partial / ".complete").touch()
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
+    return target
 
 
 def render(listen: str, ports: list[int], prefix: Path, static: Path = STATIC) -> str:
@@ -144,7 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         for port, child in zip(ports, children, strict=True):
             wait_healthy(f"http://127.0.0.1:{port}", process=child)
         config = prefix / "nginx.conf"
-        config.write_text(render(f"{args.address}:{args.port}", ports, prefix), encoding="utf-8")
+        static = compressed_static(prefix)
+        config.write_text(
+            render(f"{args.address}:{args.port}", ports, prefix, static), encoding="utf-8"
+        )
         children.append(start_nginx(config, prefix / "nginx.out"))
         print(
             f"看板已启动：http://{args.address}:{args.port}/（{args.processes} 个进程，nginx 在前；"

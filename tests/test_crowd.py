@@ -26,6 +26,7 @@ from browser_support import (
     write_later,
 )
 from conftest import BROWSER_TIMEOUT_MS
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.harness import behind_proxy
 from dashboard.proxy import NGINX
@@ -56,9 +57,22 @@ def _open(browser, url: str, cookie: dict):
     return page, errors
 
 
-def _drawn(page, errors: list[str]) -> None:
+def _drawn(page, errors: list[str], *logs: Path) -> None:
     # several sessions at once on a cold server share its first imports: more than one's time
-    page.locator(CHART).first.wait_for(state="visible", timeout=4 * BROWSER_TIMEOUT_MS)
+    try:
+        page.locator(CHART).first.wait_for(state="visible", timeout=4 * BROWSER_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        # say what the page showed instead, and what the servers logged
+        shown = page.locator("body").inner_text(timeout=5_000)[:2000]
+        tails = "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
+            for log in logs
+            if log.exists()
+        )
+        pytest.fail(
+            f"no chart within {4 * BROWSER_TIMEOUT_MS} ms at {page.url}; the page showed:\n"
+            f"{shown}\nbrowser errors: {errors}\n{tails}"
+        )
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     assert page.get_by_test_id("stException").count() == 0
     assert errors == []
@@ -67,36 +81,51 @@ def _drawn(page, errors: list[str]) -> None:
 def test_several_sessions_while_a_load_publishes(browser, county_warehouse, tmp_path):
     live = copy_warehouse(county_warehouse, tmp_path / "live")
     write_later(tmp_path / "later" / "inbox")
+    opened: list = []
+    load = None
     with served(live, tmp_path) as app:
-        command = [sys.executable, "-m", "etl", "load", str(tmp_path / "later")]
-        load = subprocess.Popen(
-            [*command, "--warehouse", str(live)],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        rounds = 0
-        while load.poll() is None or rounds == 0:
-            # several people open the link at once: all pages requested before any is read
-            opened = [
-                _open(browser, app.url, app.session_cookie("leader")) for _ in range(SESSIONS)
-            ]
-            for page, errors in opened:
-                _drawn(page, errors)
-                page.context.close()
-            rounds += 1
-        output = load.communicate()[0]
+        try:
+            # The meeting opens the link of a running dashboard: someone has looked before,
+            # so the server's first imports are done (a cold server with a load beside it is
+            # slower, not wrong; bench/crowd.py does the same).
+            opened = [_open(browser, app.url, app.session_cookie("leader"))]
+            _drawn(*opened[0], app.log)
+            _close(opened)
+            command = [sys.executable, "-m", "etl", "load", str(tmp_path / "later")]
+            load = subprocess.Popen(
+                [*command, "--warehouse", str(live)],
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            rounds = 0
+            while load.poll() is None or rounds == 0:
+                # several people open the link at once: all pages requested before any is read
+                opened = [
+                    _open(browser, app.url, app.session_cookie("leader")) for _ in range(SESSIONS)
+                ]
+                for page, errors in opened:
+                    _drawn(page, errors, app.log)
+                _close(opened)
+                rounds += 1
+            output = load.communicate()[0]
+        finally:
+            # a failure leaves nothing running for the tests after it
+            _close(opened)
+            if load is not None and load.poll() is None:
+                load.kill()
+                load.communicate()
         assert load.returncode == 0, output
         assert "Traceback" not in app.log_text()
 
 
-# Passed in CI and here on 2026-12-03; on 2026-12-04, in one local run, the first chart
-# through nginx did not come within 120 s. Not yet understood (see the stop note), so
-# for now a failure is reported, not fatal. Remove the xfail once the cause is found.
-@pytest.mark.xfail(
-    strict=False, reason="first chart through nginx timed out once (2026-12-04), cause unknown"
-)
+def _close(opened: list) -> None:
+    for page, _ in opened:
+        page.context.close()
+    opened.clear()
+
+
 @pytest.mark.skipif(
     not Path(NGINX).exists() and not shutil.which("nginx"), reason="nginx not installed"
 )
@@ -107,31 +136,38 @@ def test_two_processes_behind_nginx(browser, county_warehouse, tmp_path):
             _open(browser, proxy.url, {**app.session_cookie("leader"), "url": proxy.url})
             for _ in range(3)
         ]
-        for page, errors in pages:
-            _drawn(page, errors)
-        # the proxy keeps each visitor on one process: the cookie it set stays the same
-        page, _ = pages[0]
-        nodes = [c["value"] for c in page.context.cookies() if c["name"] == "xunyi_node"]
-        assert len(nodes) == 1
-        page.reload()
-        page.locator(CHART).first.wait_for(state="visible")
-        assert [c["value"] for c in page.context.cookies() if c["name"] == "xunyi_node"] == nodes
-
-        # Streamlit's bundles come from nginx, gzip-compressed and cached for good
-        html = urllib.request.urlopen(proxy.url + "/").read().decode()
-        script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html).group(1)
-        request = urllib.request.Request(
-            f"{proxy.url}/{script}", headers={"Accept-Encoding": "gzip"}
-        )
-        with urllib.request.urlopen(request) as response:
-            assert response.headers["Content-Encoding"] == "gzip"
-            assert "immutable" in response.headers["Cache-Control"]
-            body = gzip.decompress(response.read())
-        assert len(body) > 100_000
-        # the sessions ran over WebSockets through the proxy
-        access = (proxy.config.parent / "access.log").read_text()
-        assert re.search(r'"GET /_stcore/stream HTTP/1\.1" 101 ', access), access[-2000:]
-        for page, _ in pages:
-            page.context.close()
+        try:
+            _through_nginx(proxy, pages)
+        finally:
+            _close(pages)
         for app in proxy.apps:
             assert "Traceback" not in app.log_text()
+
+
+def _through_nginx(proxy, pages: list) -> None:
+    logs = [app.log for app in proxy.apps] + [proxy.config.parent / "error.log"]
+    for page, errors in pages:
+        _drawn(page, errors, *logs)
+    # the proxy keeps each visitor on one process: the cookie it set stays the same
+    page, _ = pages[0]
+    nodes = [c["value"] for c in page.context.cookies() if c["name"] == "xunyi_node"]
+    assert len(nodes) == 1
+    page.reload()
+    page.locator(CHART).first.wait_for(state="visible")
+    assert [c["value"] for c in page.context.cookies() if c["name"] == "xunyi_node"] == nodes
+
+    # Streamlit's bundles come from nginx, gzip-compressed and cached for good
+    html = urllib.request.urlopen(proxy.url + "/").read().decode()
+    script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html).group(1)
+    request = urllib.request.Request(f"{proxy.url}/{script}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        # compressed beforehand (dashboard/proxy.py), not as it is sent: nginx knows the
+        # length of a .gz file, while on-the-fly compression is chunked
+        assert int(response.headers["Content-Length"]) > 0
+        assert "immutable" in response.headers["Cache-Control"]
+        body = gzip.decompress(response.read())
+    assert len(body) > 100_000
+    # the sessions ran over WebSockets through the proxy
+    access = (proxy.config.parent / "access.log").read_text()
+    assert re.search(r'"GET /_stcore/stream HTTP/1\.1" 101 ', access), access[-2000:]

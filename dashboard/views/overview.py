@@ -8,6 +8,8 @@ error-level check to the 核查 page. The month travels in the URL. This is the 
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, filters, labels, ui
@@ -39,6 +41,14 @@ if presented:
         f"“较{labels.month_name(meeting)}调度”与名次变化按当时存档的季调度材料所载数字计算。",
         help="每次生成季调度材料都会存档；同一个月生成多次的，以最后一次为准。",
     )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def ranking_figure(scores: pl.DataFrame, title: str) -> go.Figure:
+    """The 擂台赛 chart, built once per distinct scores and shared by every session showing
+    them (keyed on the figures themselves, so never across viewers who see different ones);
+    Streamlit only reads it."""
+    return charts.ranking(scores, title=title)
 
 
 # -- 季调度材料 and 月通报: made from this month's figures, kept in the archive ----------------
@@ -210,7 +220,7 @@ if scores.is_empty():
     st.caption("本月还没有可参评的镇级指标。")
 else:
     st.plotly_chart(
-        charts.ranking(scores, title=f"各镇（街道）得分（{labels.month_name(month)}）"),
+        ranking_figure(scores, f"各镇（街道）得分（{labels.month_name(month)}）"),
         config=charts.CONFIG,
         key="contest_chart",
     )
