@@ -15,6 +15,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+# Imported whole before any page runs. Plotly looks these up in sys.modules without importing
+# them (_plotly_utils.optional_imports.get_module(..., should_load=False)); on a server just
+# started, while one session's thread was still importing pandas (for a table), another's
+# chart found it half initialised and failed ("partially initialized module 'pandas' has no
+# attribute 'Series'": tests/test_crowd.py, two sessions at once). An import statement
+# waits for an import under way; a look into sys.modules does not.
+import numpy  # noqa: E402, F401
+import pandas  # noqa: E402, F401
+import PIL.Image  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from dashboard import auth  # noqa: E402

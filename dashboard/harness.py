@@ -223,7 +223,7 @@ def behind_proxy(
         port = free_port()
         ports = [int(app.url.rsplit(":", 1)[1]) for app in apps]
         config = prefix / "nginx.conf"
-        static = proxy.compressed_static(prefix)
+        static = proxy.compressed_static()
         config.write_text(
             proxy.render(f"127.0.0.1:{port}", ports, prefix, static), encoding="utf-8"
         )

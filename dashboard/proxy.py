@@ -44,16 +44,20 @@ BEHIND_PROXY_ENV = "XUNYI_BEHIND_PROXY"
 COMPRESSED = {".js", ".css", ".json", ".map", ".svg", ".txt", ".html"}
 
 
-def compressed_static(cache: Path, source: Path = STATIC) -> Path:
+def compressed_static(cache: Path = REPO / "data" / "proxy", source: Path = STATIC) -> Path:
     """Streamlit's static bundles with a .gz beside each text file (gzip -9), made once per
     Streamlit version under `cache`: nginx's gzip_static sends those as they are, so a first
     visit's 9 MB of JavaScript costs the proxy no compression (README, "Serving many
-    people"). The files are hard links to the installed ones where the disk allows."""
+    people"). The files are hard links to the installed ones where the disk allows.
+
+    Beside the checkout (as the installed bundles are), not in a private temporary folder:
+    nginx's workers run as another user when it is started as root, and must be able to
+    reach the files."""
     target = cache / f"static-streamlit-{streamlit.__version__}"
-    done = target / ".complete"
-    if done.exists():
+    if (target / ".complete").exists():
         return target
-    partial = target.with_name(target.name + ".partial")
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = cache / f".{target.name}.{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
 
     def link_or_copy(src: str, dst: str) -> None:
@@ -67,9 +71,12 @@ def compressed_static(cache: Path, source: Path = STATIC) -> Path:
         if path.suffix in COMPRESSED and path.is_file():
             with open(path, "rb") as raw, gzip.open(f"{path}.gz", "wb", compresslevel=9) as out:
                 shutil.copyfileobj(raw, out)
+    os.chmod(partial, 0o755)
     (partial / ".complete").touch()
-    shutil.rmtree(target, ignore_errors=True)
-    partial.rename(target)
+    try:
+        partial.rename(target)
+    except OSError:  # another process made it meanwhile
+        shutil.rmtree(partial, ignore_errors=True)
     return target
 
 
@@ -178,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         for port, child in zip(ports, children, strict=True):
             wait_healthy(f"http://127.0.0.1:{port}", process=child)
         config = prefix / "nginx.conf"
-        static = compressed_static(prefix)
+        static = compressed_static()
         config.write_text(
             render(f"{args.address}:{args.port}", ports, prefix, static), encoding="utf-8"
         )
