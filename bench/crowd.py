@@ -207,11 +207,11 @@ def _line(n: int, mode: str, r: dict) -> str:
 
 @contextlib.contextmanager
 def _servers(warehouse: Path, logs: Path, processes: int):
-    """(url, server pids, an app to sign in with): one dashboard process, or `processes`
+    """(url, server pids, the dashboard processes): one dashboard process, or `processes`
     behind nginx (dashboard/proxy.py)."""
     if processes <= 1:
         with served(warehouse, logs, cpus=SERVER_CPUS) as app:
-            yield app.url, [app.process.pid], app
+            yield app.url, [app.process.pid], [app]
         return
     from dashboard.harness import behind_proxy
 
@@ -220,7 +220,7 @@ def _servers(warehouse: Path, logs: Path, processes: int):
         master = proxy.nginx.pid
         workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
         pids = [a.process.pid for a in proxy.apps] + [master, *map(int, workers)]
-        yield proxy.url, pids, proxy.apps[0]
+        yield proxy.url, pids, proxy.apps
 
 
 def main() -> None:
@@ -245,10 +245,12 @@ def main() -> None:
         if journal_path(published).exists():
             shutil.copy(journal_path(published), journal_path(warehouse))
         month = _latest_month(warehouse)
-        with _servers(warehouse, Path(tmp), args.through_proxy) as (url, pids, app):
+        with _servers(warehouse, Path(tmp), args.through_proxy) as (url, pids, apps):
+            app = apps[0]  # the processes share the session store: any one signs in
             where = f"nginx + {args.through_proxy} processes" if args.through_proxy else "1 process"
             print(f"crowd on the overview, scale {args.scale:g}, {where} on core 0", flush=True)
-            crowd(url, pids, [app.session_cookie("leader")])  # the server's first imports
+            for each in apps:  # every process's first imports, each on its own address
+                crowd(each.url, pids, [each.session_cookie("leader")])
             for n in sizes:
                 for mode in ("quiet", "publishing"):
                     cookies = [app.session_cookie("leader") for _ in range(n)]
