@@ -20,9 +20,10 @@ machine; the browsers stand for people at their own desks). Per N it prints:
 
 With `--through-proxy K` the same visits go through nginx in front of K dashboard
 processes (dashboard/proxy.py), the processes pinned to core 0 together: the CPU is theirs
-and nginx's summed (nginx serves the static bundles, precompressed). On this 2-core machine the browsers' own work dominates the wall-clock times, so
-the server's CPU is the figure that counts; the times are printed beside it. Not part of
-`make test`. Figures: bench/out/crowd/figures.json.
+and nginx's summed (nginx serves the static bundles, precompressed). On this 2-core
+machine the browsers' own work dominates the wall-clock times, so the server's CPU is the
+figure that counts; the times are printed beside it. Not part of `make test`. Figures:
+bench/out/crowd/figures-x<scale>-p<processes>.json.
 """
 
 from __future__ import annotations
