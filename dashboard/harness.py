@@ -209,7 +209,9 @@ def behind_proxy(
     warehouse: Path, log_dir: Path, processes: int = 2, cpus: set[int] | None = None
 ) -> Iterator[Proxied]:
     """`processes` dashboard processes (`served`) behind nginx configured by
-    dashboard/proxy.py, on a free port, until the block ends."""
+    dashboard/proxy.py, on a free port, until the block ends. The precompressed bundle is
+    the checkout's own (data/proxy, `proxy.compressed_static`), made on first use: nginx's
+    workers cannot enter the test's private temporary folder."""
     from dashboard import proxy
 
     env = proxy.process_env(os.environ)

@@ -170,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--processes 至少为 1")
     prefix = REPO / "data" / "proxy"
     prefix.mkdir(parents=True, exist_ok=True)
+    try:  # before any process starts: nothing to stop if the disk refuses
+        static = compressed_static(prefix)
+    except OSError as e:
+        raise SystemExit(f"无法在 {prefix} 下准备压缩的静态文件（{e.strerror or e}）。") from e
     ports = [_free_port() for _ in range(args.processes)]
     env = process_env()
     children: list[subprocess.Popen] = []
@@ -185,7 +189,6 @@ def main(argv: list[str] | None = None) -> int:
         for port, child in zip(ports, children, strict=True):
             wait_healthy(f"http://127.0.0.1:{port}", process=child)
         config = prefix / "nginx.conf"
-        static = compressed_static()
         config.write_text(
             render(f"{args.address}:{args.port}", ports, prefix, static), encoding="utf-8"
         )
